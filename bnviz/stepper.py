@@ -1,0 +1,155 @@
+"""A training stepper: one object owns the model, SGD, the loss, the data order and the device.
+
+`step()` advances exactly one batch. Metrics stay on the device until read, so a run of steps makes
+no host-device synchronisation of its own (reading `.loss` or `epoch_metrics()` makes one).
+"""
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from .batches import BatchOrder, eval_batches, to_float
+from .config import RunConfig, resolve_device
+from .models import lenet
+
+
+@dataclass
+class StepResult:
+    """What one step did; loss and correct stay on the device until read."""
+    step: int  # global step number, counted from 1
+    epoch: int  # epoch the batch belongs to, counted from 1
+    batch: int  # batch index within the epoch, from 0
+    size: int  # images in the batch (the last batch of an epoch may be smaller)
+    loss_t: torch.Tensor  # mean cross-entropy of the batch, 0-dim, on the device
+    correct_t: torch.Tensor  # correctly classified images of the batch, 0-dim, on the device
+
+    @property
+    def loss(self):
+        """Mean cross-entropy of the batch (syncs with the device)."""
+        return float(self.loss_t)
+
+    @property
+    def accuracy(self):
+        """Training accuracy on this batch, before the update (syncs with the device)."""
+        return int(self.correct_t) / self.size
+
+
+@dataclass
+class EpochResult:
+    """The chapter's per-epoch line: mean training loss and accuracy, test accuracy."""
+    epoch: int
+    loss: float
+    train_acc: float
+    test_acc: float
+    examples: int  # training images seen in the epoch
+
+
+class Stepper:
+    """Trains the chapter's LeNet one batch at a time.
+
+    Args:
+        config: a RunConfig.
+        data: a FashionMNIST (any device; it is moved to the training device once).
+        model: optional prebuilt model (defaults to lenet(config.norm, ...), seeded by config.seed).
+    """
+
+    def __init__(self, config: RunConfig, data, model=None):
+        self.config = config
+        self.device = resolve_device(config.device)
+        self.data = data.to(self.device)
+        if model is None:
+            with torch.random.fork_rng(devices=[]):  # seed the init without touching global RNG
+                torch.manual_seed(config.seed)
+                model = lenet(config.norm, eps=config.eps, momentum=config.momentum)
+        self.model = model.to(self.device)
+        self.optimizer = torch.optim.SGD(self.model.parameters(), lr=config.lr)
+        self.loss_fn = nn.CrossEntropyLoss()
+        self.order = BatchOrder(len(self.data.train_labels), config.batch_size, config.seed, self.device)
+        self.steps_per_epoch = self.order.per_epoch
+        self.step_count = 0  # steps done so far
+        self.epochs = []  # EpochResult for each finished epoch
+        self.before_step = []  # callables(step, epoch, batch) run before each forward pass
+        self._reset_epoch_sums()
+
+    # --- where training stands -------------------------------------------------------------
+    @property
+    def epoch(self):
+        """The epoch the next step belongs to, from 1."""
+        return self.step_count // self.steps_per_epoch + 1
+
+    @property
+    def batch_in_epoch(self):
+        """The batch index within the epoch of the next step, from 0."""
+        return self.step_count % self.steps_per_epoch
+
+    @property
+    def images_seen(self):
+        """Training images used so far."""
+        n, b = len(self.data.train_labels), self.config.batch_size
+        full, part = divmod(self.step_count, self.steps_per_epoch)
+        return full * n + min(part * b, n)
+
+    def _reset_epoch_sums(self):
+        self._loss_sum = torch.zeros((), device=self.device)
+        self._correct = torch.zeros((), device=self.device, dtype=torch.long)
+        self._seen = 0
+
+    # --- training ----------------------------------------------------------------------------
+    def step(self):
+        """Train on exactly one batch; returns a StepResult. Finishing an epoch evaluates the test set."""
+        epoch, batch = self.epoch, self.batch_in_epoch
+        idx = self.order.indices(epoch - 1, batch)
+        X = to_float(self.data.train_images[idx])  # (B, 1, 28, 28)
+        y = self.data.train_labels[idx]
+        for hook in self.before_step:
+            hook(self.step_count + 1, epoch, batch)
+        self.model.train()
+        y_hat = self.model(X)
+        loss = self.loss_fn(y_hat, y)
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        self.optimizer.step()
+        loss_t = loss.detach()
+        correct_t = (y_hat.detach().argmax(dim=1) == y).sum()
+        self._loss_sum += loss_t * len(y)
+        self._correct += correct_t
+        self._seen += len(y)
+        self.step_count += 1
+        if self.batch_in_epoch == 0:  # that was the epoch's last batch
+            self._finish_epoch(epoch)
+        return StepResult(self.step_count, epoch, batch, len(y), loss_t, correct_t)
+
+    def run(self, n):
+        """Run n steps; returns the last StepResult (None when n == 0)."""
+        result = None
+        for _ in range(n):
+            result = self.step()
+        return result
+
+    def run_to_epoch_end(self):
+        """Run to the end of the current epoch; returns the last StepResult."""
+        return self.run(self.steps_per_epoch - self.batch_in_epoch)
+
+    def _finish_epoch(self, epoch):
+        loss, train_acc = self.epoch_metrics()
+        self.epochs.append(EpochResult(epoch, loss, train_acc, self.evaluate(), self._seen))
+        self._reset_epoch_sums()
+
+    def epoch_metrics(self):
+        """(mean loss, train accuracy) of the current epoch so far (one device sync)."""
+        if self._seen == 0:
+            return float("nan"), float("nan")
+        return float(self._loss_sum) / self._seen, int(self._correct) / self._seen
+
+    @torch.no_grad()
+    def evaluate(self, images=None, labels=None):
+        """Test accuracy in prediction mode (eval() and no_grad, so both mode rules use moving stats)."""
+        images = self.data.test_images if images is None else images
+        labels = self.data.test_labels if labels is None else labels
+        was_training = self.model.training
+        self.model.eval()
+        correct = torch.zeros((), device=self.device, dtype=torch.long)
+        for X, y in eval_batches(images, labels):
+            correct += (self.model(X).argmax(dim=1) == y).sum()
+        self.model.train(was_training)
+        return int(correct) / len(labels)
