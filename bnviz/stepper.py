@@ -94,6 +94,29 @@ class Stepper:
         self._correct = torch.zeros((), device=self.device, dtype=torch.long)
         self._seen = 0
 
+    # --- capture ----------------------------------------------------------------------------------
+    def start_capture(self, options=None, layers=None, history=None):
+        """Hook the model's BN layers; records carry this stepper's step and epoch (every k-th step).
+
+        Returns the attached Capture; `stop_capture(cap)` removes it.
+        """
+        from .hooks import Capture
+        cap = Capture(self.model, layers, options, history).attach()
+
+        def set_context(step, epoch, batch):
+            cap.context["step"], cap.context["epoch"] = step, epoch
+            cap.enabled = (step - 1) % cap.options.every == 0
+
+        cap._stepper_hook = set_context
+        self.before_step.append(set_context)
+        return cap
+
+    def stop_capture(self, cap):
+        """Detach `cap` and stop feeding it step numbers (idempotent)."""
+        cap.detach()
+        if getattr(cap, "_stepper_hook", None) in self.before_step:
+            self.before_step.remove(cap._stepper_hook)
+
     # --- training ----------------------------------------------------------------------------
     def step(self):
         """Train on exactly one batch; returns a StepResult. Finishing an epoch evaluates the test set."""

@@ -1,0 +1,206 @@
+"""A bounded, columnar store of capture records, readable as tables.
+
+Records arrive as small tensors on the training device; they are kept in a short pending list and
+copied to the CPU in one batch (one synchronisation per `flush_every` records, not per step).
+Each layer's columns are numpy arrays with one row per record. Past `max_records` rows a layer is
+thinned: the first `keep_first` records always stay; of the later ones every `stride`-th is kept,
+and the stride doubles each time the store fills, so the whole run stays visible at uniform
+spacing. The newest record is always kept too (until a newer one arrives), for "now" panels.
+"""
+import numpy as np
+import torch
+
+SCALAR_FIELDS = ("step", "epoch", "training", "grad", "batch_stats", "updated", "n", "values_total",
+                 "values_used", "nonfinite", "saturated")
+CHANNEL_FIELDS = ("batch_mean", "batch_var", "batch_var_unbiased", "moving_mean_before",
+                  "moving_var_before", "moving_mean", "moving_var", "gamma", "beta")
+QUANTITIES = ("input", "x_hat", "output", "activation")
+
+
+class History:
+    """Capture records per layer, bounded; read back with `column`, `table`, `channel_table`."""
+
+    def __init__(self, max_records=4096, keep_first=256, flush_every=64):
+        self.max_records, self.keep_first, self.flush_every = max_records, keep_first, flush_every
+        self.columns = {}  # layer -> {field: np.ndarray (rows, ...)}
+        self.rows = {}  # layer -> rows in use
+        self.ranges = {}  # layer -> {quantity: (lo, hi)}
+        self.bins = {}  # layer -> histogram bins inside the range
+        self.meta = {}  # free-form run description (config, data source, device, versions)
+        self.thinned = {}  # layer -> how many times it was thinned
+        self._pending = []  # (layer, step, epoch, rec) not yet on the CPU
+        self._count, self._stride, self._provisional = {}, {}, {}  # thinning state per layer
+
+    # --- writing ---------------------------------------------------------------------------------
+    def append(self, layer, step, epoch, rec, ranges=None):
+        """Add one record (a dict of tensors) for `layer`."""
+        self._pending.append((layer, step, epoch, rec))
+        if ranges is not None:
+            self.ranges[layer] = dict(ranges)
+        if len(self._pending) >= self.flush_every:
+            self.flush()
+
+    def flush(self):
+        """Copy pending records to the CPU, one stacked copy per layer and field."""
+        if not self._pending:
+            return
+        by_layer = {}
+        for layer, step, epoch, rec in self._pending:
+            by_layer.setdefault(layer, []).append((step, epoch, rec))
+        self._pending = []
+        for layer, recs in by_layer.items():
+            block = {"step": np.array([r[0] for r in recs], dtype=np.int64),
+                     "epoch": np.array([r[1] for r in recs], dtype=np.int64)}
+            for field in recs[0][2]:
+                stacked = torch.stack([r[2][field] for r in recs]).cpu().numpy()
+                if field.startswith("hist_"):
+                    stacked = np.rint(stacked).astype(np.int32)  # counts; histc gives floats
+                block[field] = stacked
+            self._add_block(layer, block)
+
+    def _add_block(self, layer, block):
+        if layer not in self.columns:
+            cap = min(self.max_records, 256)  # grows by doubling up to max_records
+            self.columns[layer] = {k: np.empty((cap,) + v.shape[1:], v.dtype) for k, v in block.items()}
+            self.columns[layer]["_index"] = np.empty(cap, np.int64)  # record number, from 0
+            self.rows[layer], self.thinned[layer] = 0, 0
+            self._count[layer], self._stride[layer], self._provisional[layer] = 0, 1, False
+            hist = [k for k in block if k.startswith("hist_")]
+            self.bins[layer] = block[hist[0]].shape[-1] - 2 if hist else 0
+        m = len(block["step"])
+        block = dict(block, _index=np.arange(self._count[layer], self._count[layer] + m))
+        self._count[layer] += m
+        if self._provisional[layer]:  # the newest row was only kept as "the latest": replace it
+            self.rows[layer] -= 1
+            self._provisional[layer] = False
+        while True:
+            keep = self._on_stride(layer, block["_index"])
+            keep[-1] = True  # the newest record is always readable (provisionally if off-stride)
+            rows = {k: v[keep] for k, v in block.items()}
+            n, count = self.rows[layer], int(keep.sum())
+            if n + count <= self.max_records:
+                break
+            self._thin(layer)  # then filter the block again with the doubled stride
+        self._grow(layer, n + count)
+        for k, v in rows.items():
+            self.columns[layer][k][n:n + count] = v
+        self.rows[layer] = n + count
+        self._provisional[layer] = not self._on_stride(layer, block["_index"][-1:])[0]
+
+    def _on_stride(self, layer, index):
+        return (index < self.keep_first) | ((index - self.keep_first) % self._stride[layer] == 0)
+
+    def _grow(self, layer, rows):
+        cols = self.columns[layer]
+        cap = len(cols["step"])
+        if rows <= cap:
+            return
+        while cap < rows:
+            cap = min(2 * cap, self.max_records)
+        for k, v in cols.items():
+            grown = np.empty((cap,) + v.shape[1:], v.dtype)
+            grown[:self.rows[layer]] = v[:self.rows[layer]]
+            cols[k] = grown
+
+    def _thin(self, layer):
+        """Double the stride: keep the first rows and every other later one (uniform spacing)."""
+        self._stride[layer] *= 2
+        n = self.rows[layer]
+        keep = np.flatnonzero(self._on_stride(layer, self.columns[layer]["_index"][:n]))
+        for col in self.columns[layer].values():
+            col[:len(keep)] = col[keep]
+        self.rows[layer] = len(keep)
+        self._provisional[layer] = False
+        self.thinned[layer] += 1
+
+    def load_columns(self, layer, columns, ranges, bins):
+        """Install whole columns (used by loading a recording)."""
+        rows = len(columns["step"])
+        cap = max(rows, 1)
+        self.columns[layer] = {}
+        for k, v in columns.items():
+            col = np.empty((cap,) + v.shape[1:], v.dtype)
+            col[:rows] = v
+            self.columns[layer][k] = col
+        self.columns[layer]["_index"] = np.arange(cap)
+        self.rows[layer], self.thinned[layer] = rows, 0
+        self._count[layer], self._stride[layer], self._provisional[layer] = rows, 1, False
+        self.ranges[layer], self.bins[layer] = dict(ranges), bins
+
+    # --- reading ---------------------------------------------------------------------------------
+    @property
+    def layers(self):
+        """Layer names, in the order they were first recorded."""
+        self.flush()
+        return list(self.columns)
+
+    def __len__(self):
+        self.flush()
+        return max(self.rows.values(), default=0)
+
+    def fields(self, layer):
+        """The recorded fields of `layer`."""
+        self.flush()
+        return [k for k in self.columns[layer] if not k.startswith("_")]
+
+    def column(self, layer, field):
+        """One field of one layer: an array with a row per record (a view; do not modify)."""
+        self.flush()
+        if layer not in self.columns:
+            raise KeyError(f"no records for layer {layer!r}; recorded layers: {list(self.columns)}")
+        return self.columns[layer][field][:self.rows[layer]]
+
+    def last(self, layer, field):
+        """The newest record's value of `field`."""
+        return self.column(layer, field)[-1]
+
+    def bin_edges(self, layer, quantity):
+        """The bins + 1 edges of a quantity's histogram (underflow/overflow cells lie outside)."""
+        lo, hi = self.ranges[layer][quantity]
+        return np.linspace(lo, hi, self.bins[layer] + 1)
+
+    def bytes_per_record(self, layer):
+        """Bytes one record of `layer` takes in the store."""
+        self.flush()
+        return sum(c.itemsize * int(np.prod(c.shape[1:])) for k, c in self.columns[layer].items())
+
+    def nbytes(self):
+        """Bytes held by all columns (allocated capacity included)."""
+        self.flush()
+        return sum(c.nbytes for cols in self.columns.values() for c in cols.values())
+
+    def table(self, layer):
+        """One row per record: step, epoch, mode flags, percentiles, saturation (a pandas DataFrame)."""
+        import pandas as pd
+        out = {f: self.column(layer, f) for f in SCALAR_FIELDS if f in self.columns[layer]}
+        for prefix in ("input_pct", "output_pct"):
+            if prefix in self.columns[layer]:
+                pct = self.column(layer, prefix)
+                for i, p in enumerate((15, 50, 85)):
+                    out[f"{prefix[:-4]}_p{p}"] = pct[:, i]
+        return pd.DataFrame(out)
+
+    def channel_table(self, layer, fields=CHANNEL_FIELDS):
+        """Long table: one row per (record, channel) with the per-channel statistics."""
+        import pandas as pd
+        steps = self.column(layer, "step")
+        epochs = self.column(layer, "epoch")
+        C = self.column(layer, fields[0]).shape[1]
+        out = {"step": np.repeat(steps, C), "epoch": np.repeat(epochs, C),
+               "channel": np.tile(np.arange(C), len(steps))}
+        for f in fields:
+            out[f] = self.column(layer, f).reshape(-1)
+        return pd.DataFrame(out)
+
+    def histogram_table(self, layer, quantity):
+        """Long table: one row per (record, cell): step, lo, hi, count; cells -inf..lo and hi..inf
+        are the underflow and overflow."""
+        import pandas as pd
+        counts = self.column(layer, f"hist_{quantity}")
+        edges = self.bin_edges(layer, quantity)
+        lo = np.concatenate([[-np.inf], edges])
+        hi = np.concatenate([edges, [np.inf]])
+        steps = self.column(layer, "step")
+        cells = counts.shape[1]
+        return pd.DataFrame({"step": np.repeat(steps, cells), "lo": np.tile(lo, len(steps)),
+                             "hi": np.tile(hi, len(steps)), "count": counts.reshape(-1)})
