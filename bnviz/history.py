@@ -11,10 +11,36 @@ import numpy as np
 import torch
 
 SCALAR_FIELDS = ("step", "epoch", "training", "grad", "batch_stats", "updated", "n", "values_total",
-                 "values_used", "nonfinite", "saturated")
+                 "values_used", "pct_values", "nonfinite", "saturated")
 CHANNEL_FIELDS = ("batch_mean", "batch_var", "batch_var_unbiased", "moving_mean_before",
                   "moving_var_before", "moving_mean", "moving_var", "gamma", "beta")
 QUANTITIES = ("input", "x_hat", "output", "activation")
+
+
+def unpack(recs):
+    """Columns from a list of (step, epoch, record, info): one stacked device->CPU copy per tensor."""
+    from .summaries import CHANNEL_ROWS
+    block = {"step": np.array([r[0] for r in recs], dtype=np.int64),
+             "epoch": np.array([r[1] for r in recs], dtype=np.int64)}
+    info = recs[0][3]
+    for key in ("training", "grad", "batch_stats", "updated"):
+        if key in info:
+            block[key] = np.array([r[3][key] for r in recs], dtype=bool)
+    for key in ("n", "values_total", "values_used", "pct_values"):
+        if key in info:
+            block[key] = np.array([r[3][key] for r in recs], dtype=np.int64)
+    for field in recs[0][2]:
+        stacked = torch.stack([r[2][field] for r in recs]).cpu().numpy()
+        if field == "channels":  # (rows, 9, C) -> nine (rows, C) columns
+            block.update({name: np.ascontiguousarray(stacked[:, i]) for i, name in enumerate(CHANNEL_ROWS)})
+        elif field == "hist":  # (rows, quantities, cells) -> one column per quantity
+            for i, q in enumerate(info.get("quantities", ())):
+                block[f"hist_{q}"] = np.rint(stacked[:, i]).astype(np.int32)  # histc counts in floats
+        elif field == "pct":  # (rows, 2, 3) -> input and output percentiles
+            block["input_pct"], block["output_pct"] = stacked[:, 0], stacked[:, 1]
+        else:
+            block[field] = stacked
+    return block
 
 
 class History:
@@ -32,9 +58,9 @@ class History:
         self._count, self._stride, self._provisional = {}, {}, {}  # thinning state per layer
 
     # --- writing ---------------------------------------------------------------------------------
-    def append(self, layer, step, epoch, rec, ranges=None):
-        """Add one record (a dict of tensors) for `layer`."""
-        self._pending.append((layer, step, epoch, rec))
+    def append(self, layer, step, epoch, rec, info=None, ranges=None):
+        """Add one record for `layer`: `rec` tensors (see summaries.summarise), `info` plain values."""
+        self._pending.append((layer, step, epoch, rec, info or {}))
         if ranges is not None:
             self.ranges[layer] = dict(ranges)
         if len(self._pending) >= self.flush_every:
@@ -45,18 +71,11 @@ class History:
         if not self._pending:
             return
         by_layer = {}
-        for layer, step, epoch, rec in self._pending:
-            by_layer.setdefault(layer, []).append((step, epoch, rec))
+        for layer, step, epoch, rec, info in self._pending:
+            by_layer.setdefault(layer, []).append((step, epoch, rec, info))
         self._pending = []
         for layer, recs in by_layer.items():
-            block = {"step": np.array([r[0] for r in recs], dtype=np.int64),
-                     "epoch": np.array([r[1] for r in recs], dtype=np.int64)}
-            for field in recs[0][2]:
-                stacked = torch.stack([r[2][field] for r in recs]).cpu().numpy()
-                if field.startswith("hist_"):
-                    stacked = np.rint(stacked).astype(np.int32)  # counts; histc gives floats
-                block[field] = stacked
-            self._add_block(layer, block)
+            self._add_block(layer, unpack(recs))
 
     def _add_block(self, layer, block):
         if layer not in self.columns:

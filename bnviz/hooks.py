@@ -104,11 +104,10 @@ class Capture:
             if before is None:
                 return None
             X = args[0]
-            rec, raw = summarise(module, X, output, before, self.ranges[name], self.options,
-                                 self.activations[name])
-            rec["training"] = torch.tensor(module.training)
-            rec["grad"] = torch.tensor(torch.is_grad_enabled())
-            self.history.append(name, self.context["step"], self.context["epoch"], rec,
+            rec, info, raw = summarise(module, X, output, before, self.ranges[name], self.options,
+                                       self.activations[name])
+            info["training"], info["grad"] = module.training, torch.is_grad_enabled()
+            self.history.append(name, self.context["step"], self.context["epoch"], rec, info,
                                 ranges=self.ranges[name])
             if raw is not None:
                 self.recent[name].append((self.context["step"], raw))

@@ -124,6 +124,18 @@ def test_sampled_histograms_say_how_many_and_match_the_same_sample():
     assert_close(torch.from_numpy(h.last("0", "batch_mean")), X.mean(dim=(0, 2, 3)))
 
 
+def test_percentiles_of_a_large_pass_use_an_even_stride():
+    net = make_layer("torch", 4)
+    X = torch.randn(64, 5, 16, 16)  # 81,920 values: sample 16,384, percentiles from 4,096 of them
+    with capture(net, options=CaptureOptions()) as cap:
+        net(X)
+    h = cap.history
+    assert h.last("0", "values_used") == 16384 and h.last("0", "pct_values") == 4096
+    sample = X.reshape(-1)[torch.arange(0, 5 * 16384, 5)][::4]
+    q = torch.tensor([0.15, 0.5, 0.85])
+    assert_close(torch.from_numpy(h.last("0", "input_pct")), torch.quantile(sample, q))
+
+
 def all_hooks(model):
     return sum(len(m._forward_hooks) + len(m._forward_pre_hooks) for m in model.modules())
 

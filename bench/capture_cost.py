@@ -1,0 +1,65 @@
+"""Stepper throughput with capture of all four BN layers at every step vs. no capture, one process.
+
+Also prints the bytes per record and the memory of a 10-epoch capture at every step.
+    python bench/capture_cost.py [--steps 200]
+"""
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bnviz import RunConfig, Stepper, load_fashion_mnist  # noqa: E402
+from bnviz.hooks import CaptureOptions  # noqa: E402
+
+
+def speed(data, norm, steps, options, device):
+    stepper = Stepper(RunConfig(norm=norm, device=device), data)
+    cap = stepper.start_capture(options) if options is not None else None
+    stepper.run(3)
+    if stepper.device.type == "cuda":
+        torch.cuda.synchronize()
+    start = time.perf_counter()
+    stepper.run(steps)
+    if cap is not None:
+        cap.history.flush()
+    float(stepper.epoch_metrics()[0])
+    return steps * 256 / (time.perf_counter() - start), cap
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--steps", type=int, default=200)
+    parser.add_argument("--device", default="cpu")
+    args = parser.parse_args()
+    data = load_fashion_mnist()
+    print(f"data: {data.describe()}; {torch.get_num_threads()} threads; {args.steps} timed steps")
+    variants = [("no capture", None),
+                ("capture, every step (default: 16,384-value sample)", CaptureOptions()),
+                ("capture, every step, all values (sample=None)", CaptureOptions(sample=None)),
+                ("capture, every 10th step", CaptureOptions(every=10))]
+    for norm in ("custom", "torch"):
+        base = None
+        for label, options in variants:
+            ex_s, cap = speed(data, norm, args.steps, options, args.device)
+            base = base or ex_s
+            print(f"{norm:7} {label:52} {ex_s:9,.0f} ex/s   cost {100 * (base / ex_s - 1):5.1f}%")
+    h = cap.history if cap else None
+    stepper = Stepper(RunConfig(), data)
+    cap = stepper.start_capture(CaptureOptions())
+    stepper.run(20)
+    h = cap.history
+    per_step = sum(h.bytes_per_record(l) for l in h.layers)
+    steps = 10 * stepper.steps_per_epoch
+    kept = min(steps, CaptureOptions().max_records)
+    print(f"bytes per record: " + ", ".join(f"layer {l}: {h.bytes_per_record(l):,}" for l in h.layers)
+          + f"; all four: {per_step:,} per step")
+    print(f"10 epochs at every step = {steps:,} records per layer; the history keeps at most "
+          f"{CaptureOptions().max_records:,} (first {CaptureOptions().keep_first} + uniform thinning): "
+          f"{kept * per_step / 2**20:.1f} MiB (unbounded it would be {steps * per_step / 2**20:.1f} MiB)")
+
+
+if __name__ == "__main__":
+    main()
