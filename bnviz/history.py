@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 SCALAR_FIELDS = ("step", "epoch", "training", "grad", "batch_stats", "updated", "n", "values_total",
-                 "values_used", "pct_values", "nonfinite", "saturated")
+                 "values_used", "pct_values", "saturated")
 CHANNEL_FIELDS = ("batch_mean", "batch_var", "batch_var_unbiased", "moving_mean_before",
                   "moving_var_before", "moving_mean", "moving_var", "gamma", "beta")
 QUANTITIES = ("input", "x_hat", "output", "activation")

@@ -138,8 +138,7 @@ def summarise(module, X, Y, before, ranges, options, activation=None):
         options: a CaptureOptions; activation: (kind, fn) of the following activation, or None.
     Returns:
         record: tensors on the device: "channels" (9, C) stacked in CHANNEL_ROWS order, "hist"
-            (quantities, bins + 2), "pct" (2, 3) percentiles of input and output, "nonfinite",
-            "saturated"; info: plain Python facts (mode, sizes); raw: a few real values or None.
+            (quantities, bins + 2), "pct" (2, 3) percentiles of input and output, "saturated"; info: plain Python facts (mode, sizes); raw: a few real values or None.
     """
     X, Y = X.detach(), Y.detach()
     gamma, beta, moving_mean, moving_var, eps = layer_params(module)
@@ -173,8 +172,8 @@ def summarise(module, X, Y, before, ranges, options, activation=None):
     pct_stride = max(1, x.numel() // PERCENTILE_VALUES)  # a sort of 16k values costs ~1 ms on a CPU
     rec = {"channels": channels,
            "hist": torch.stack([histogram(v, *ranges[q], options.bins) for q, v in values.items()]),
-           "pct": quantiles(torch.stack([x, y])[:, ::pct_stride]),
-           "nonfinite": (~torch.isfinite(x)).sum() + (~torch.isfinite(y)).sum()}
+           "pct": quantiles(torch.stack([x, y])[:, ::pct_stride])}
+    # A NaN or Inf anywhere in the batch shows in its channel's batch_mean/batch_var (all values).
     if activation is not None and activation[0] in SATURATION:
         rec["saturated"] = (y.abs() > SATURATION[activation[0]]).float().mean()
     info = {"n": n, "values_total": X.numel(), "values_used": x.numel(),

@@ -1,0 +1,22 @@
+"""The README's Hook API scripts run and print what they promise."""
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("script,expect", [("hook_lenet.py", "moving mean"), ("hook_resnet.py", "layer4.1.bn2")])
+def test_example_runs(script, expect):
+    out = subprocess.run([sys.executable, str(ROOT / "examples" / script)], capture_output=True, text=True,
+                         timeout=300, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    assert expect in out.stdout
+
+
+def test_readme_shows_the_examples():
+    readme = (ROOT / "README.md").read_text()
+    for script in ("hook_lenet.py", "hook_resnet.py"):
+        assert (ROOT / "examples" / script).read_text().strip() in readme
