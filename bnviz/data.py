@@ -57,7 +57,9 @@ class FashionMNIST:
 
     def describe(self):
         """One line for a student: which data, how much, from where."""
-        kind = "SUBSET of Fashion-MNIST shipped with bnviz" if self.is_subset else "full Fashion-MNIST"
+        full = (len(self.train_labels), len(self.test_labels)) == (60000, 10000)
+        kind = ("SUBSET of Fashion-MNIST shipped with bnviz" if self.is_subset
+                else "full Fashion-MNIST" if full else "PART of Fashion-MNIST (not the full set)")
         return (f"{kind}: {len(self.train_labels):,} training / {len(self.test_labels):,} test images "
                 f"({self.source}, {self.path})")
 
@@ -105,6 +107,7 @@ def read_folder(folder, source, is_subset=False):
             raise BadDataError(f"{folder}: {lbl_name} does not match {img_name} "
                                f"({len(labels)} labels for {len(images)} images)")
         splits[split] = (torch.from_numpy(images.copy()), torch.from_numpy(labels.astype(np.int64)))
+    is_subset = is_subset or folder.resolve() == SUBSET_DIR.resolve()
     return FashionMNIST(*splits["train"], *splits["test"], source=source, path=str(folder),
                         is_subset=is_subset)
 

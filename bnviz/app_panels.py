@@ -1,0 +1,130 @@
+"""The app's six panels: each draws one figure or table for the chosen layer and channel.
+
+Streamlit calls live here and in viz_app.py only; the numbers come from bnviz.session/history and
+the figures from bnviz.figures_*.
+"""
+import numpy as np
+import streamlit as st
+
+from . import explain
+from .figures_dist import distributions_now, heatmap_over_steps, percentile_bands
+from .figures_stats import gamma_beta, moving_convergence, training_curves
+from .inside import inside_step
+from .layers import find_bn_layers
+from .session import population_series
+
+PANELS = ("Distributions now", "Over time", "Moving mean", "γ and β", "Training", "Inside one step")
+
+
+def chart(fig, name):
+    st.plotly_chart(fig, key=f"chart-{name}", width="stretch")
+
+
+def needs_records(session, layer):
+    """True when there is something to draw for `layer`; otherwise says why."""
+    if not session.has_bn:
+        st.info(explain.NO_BN)
+        return False
+    h = session.history
+    if layer not in h.layers:
+        st.info("Nothing recorded yet: press **Step** (or **Run**) to train one batch.")
+        return False
+    return True
+
+
+def layer_facts(session, layer):
+    """(eps, chapter momentum, is nn.BatchNorm) of a layer of the live model."""
+    module = find_bn_layers(session.stepper.model)[layer]
+    torch_layer = not hasattr(module, "moving_mean")
+    momentum = (1 - module.momentum) if torch_layer else module.momentum
+    return module.eps, momentum, torch_layer
+
+
+def distributions_panel(session, view):
+    st.markdown(explain.DISTRIBUTIONS)
+    if needs_records(session, view["layer"]):
+        chart(distributions_now(session.history, view["layer"]), "dist")
+
+
+def over_time_panel(session, view):
+    st.markdown(explain.OVER_TIME)
+    if needs_records(session, view["layer"]):
+        chart(heatmap_over_steps(session.history, view["layer"], view["quantity"]), "heat")
+        chart(percentile_bands(session.history, view["layer"], view["pct_of"]), "pct")
+
+
+def convergence_panel(session, view, on_population):
+    layer, channel = view["layer"], view["channel"]
+    eps, momentum, torch_layer = layer_facts(session, layer) if session.has_bn else (0, 0.9, False)
+    st.markdown(explain.convergence(momentum, session.stepper.step_count))
+    if not needs_records(session, layer):
+        return
+    st.button("Recompute the population statistics now", key="population", on_click=on_population,
+              help="One pass over the whole training set with the current weights (about a second).")
+    steps, pop_mean = population_series(session, layer, "mean")
+    _, pop_var = population_series(session, layer, "var")
+    chart(moving_convergence(session.history, layer, channel, steps, pop_mean, pop_var, torch_layer), "conv")
+    if len(steps):
+        h = session.history
+        i = np.searchsorted(h.column(layer, "step"), steps[-1], side="right") - 1
+        st.caption(f"At step {steps[-1]}: moving mean {h.column(layer, 'moving_mean')[i, channel]:.5f}, "
+                   f"population mean {pop_mean[-1, channel]:.5f}; moving variance "
+                   f"{h.column(layer, 'moving_var')[i, channel]:.5f}, population variance (biased) "
+                   f"{pop_var[-1, channel]:.5f}.")
+
+
+def gamma_beta_panel(session, view):
+    st.markdown(explain.GAMMA_BETA)
+    if needs_records(session, view["layer"]):
+        C = session.history.last(view["layer"], "gamma").shape[0]
+        channels = range(min(C, 8)) if view["all_channels"] else [view["channel"]]
+        chart(gamma_beta(session.history, view["layer"], channels), "gb")
+
+
+def training_panel(session, view):
+    st.markdown(explain.TRAINING)
+    chart(training_curves(session.log, session.epoch_table()), "train")
+    if session.epoch_table():
+        st.dataframe([{k: v for k, v in e.items() if k != "end_step"} for e in session.epoch_table()],
+                     hide_index=True)
+
+
+def inside_panel(session, view):
+    st.markdown(explain.INSIDE)
+    layer, channel = view["layer"], view["channel"]
+    if not needs_records(session, layer):
+        return
+    eps, momentum, torch_layer = layer_facts(session, layer)
+    info = inside_step(session.history, session.raw(layer), layer, channel, eps, momentum, torch_layer)
+    st.markdown(f"**Step {info['step']}, layer {layer}, channel {channel}** — normalised with {info['mode']}, "
+                f"over n = {info['n']:,} values per channel.")
+    cols = st.columns(5)
+    cols[0].metric("μ (mean)", f"{info['mean']:.5f}")
+    cols[1].metric("σ² (variance)", f"{info['var']:.5f}")
+    cols[2].metric("ε", f"{info['eps']:g}")
+    cols[3].metric("γ", f"{info['gamma']:.5f}")
+    cols[4].metric("β", f"{info['beta']:.5f}")
+    st.markdown(f"√(σ² + ε) = √({info['var']:.5f} + {info['eps']:g}) = **{info['std']:.5f}**")
+    if info["rows"]:
+        st.dataframe(info["rows"], hide_index=True)
+    st.code("\n".join(info["update"]), language=None)
+    if info["checks"]:
+        st.caption(f"Largest difference between the arithmetic above and what the layer recorded: "
+                   f"{max(info['checks']):.2g} (float32 rounding).")
+
+
+def panels_ui(session, view, on_population):
+    """Draw the panel chosen in `view["panel"]`."""
+    panel = view["panel"]
+    if panel == "Distributions now":
+        distributions_panel(session, view)
+    elif panel == "Over time":
+        over_time_panel(session, view)
+    elif panel == "Moving mean":
+        convergence_panel(session, view, on_population)
+    elif panel == "γ and β":
+        gamma_beta_panel(session, view)
+    elif panel == "Training":
+        training_panel(session, view)
+    else:
+        inside_panel(session, view)

@@ -1,0 +1,81 @@
+"""Population statistics: each BN layer's input mean and variance over the whole training set,
+with the current weights frozen.
+
+The network runs forward in training mode on the training set in order (each BN layer normalises
+with its batch statistics, as in training), and per-channel sums and sums of squares of every BN
+layer's input are accumulated in float64. Nothing in the model changes: the BN buffers are saved
+and restored, and no gradient is computed.
+"""
+from dataclasses import dataclass
+
+import torch
+
+from .batchnorm import BatchNorm
+from .batches import eval_batches
+from .layers import find_bn_layers
+
+
+@dataclass
+class Population:
+    """Per-layer population statistics of BN inputs (numpy, one value per channel)."""
+    mean: dict  # layer -> (C,) mean over every input value of the training set
+    var: dict  # layer -> (C,) biased variance over every input value of the training set
+    mean_of_batch_var: dict  # layer -> (C,) average of the (biased) batch variances
+    step: int  # the training step whose weights were used
+    images: int  # training images used
+
+
+class _Sums:
+    """Per-channel float64 sums of one layer's inputs over many batches."""
+
+    def __init__(self):
+        self.sum = self.sumsq = self.batch_var = None
+        self.count, self.batches = 0, 0
+
+    def __call__(self, module, args):
+        X = args[0].detach().double()
+        dims = [0] + list(range(2, X.dim()))
+        n = X.numel() // X.shape[1]  # values per channel in this batch
+        s, sq = X.sum(dim=dims), (X * X).sum(dim=dims)
+        bv = sq / n - (s / n) ** 2
+        if self.sum is None:
+            self.sum, self.sumsq, self.batch_var = s, sq, bv
+        else:
+            self.sum, self.sumsq, self.batch_var = self.sum + s, self.sumsq + sq, self.batch_var + bv
+        self.count += n
+        self.batches += 1
+
+
+@torch.no_grad()
+def population_stats(model, images, step=0, batch_size=256):
+    """Population statistics of every BN layer's input over `images` (uint8, on the model's device).
+
+    Returns a Population; the model (weights, moving statistics, mode) is left as it was.
+    """
+    layers = find_bn_layers(model)
+    sums = {n: _Sums() for n in layers}
+    state = {n: {k: v.clone() for k, v in m.state_dict().items()} for n, m in layers.items()}
+    rules = {n: m.mode_rule for n, m in layers.items() if isinstance(m, BatchNorm)}
+    was_training = model.training
+    handles = [m.register_forward_pre_hook(sums[n]) for n, m in layers.items()]
+    try:
+        for n in rules:
+            layers[n].mode_rule = "training"  # batch statistics even under no_grad, as in training
+        model.train()
+        for X, _ in eval_batches(images, torch.zeros(len(images)), batch_size):
+            model(X)
+    finally:
+        for h in handles:
+            h.remove()
+        for n, m in layers.items():
+            m.load_state_dict(state[n])
+        for n, rule in rules.items():
+            layers[n].mode_rule = rule
+        model.train(was_training)
+    mean, var, mbv = {}, {}, {}
+    for n, acc in sums.items():
+        m = acc.sum / acc.count
+        mean[n] = m.cpu().numpy()
+        var[n] = (acc.sumsq / acc.count - m * m).clamp_min(0).cpu().numpy()
+        mbv[n] = (acc.batch_var / acc.batches).cpu().numpy()
+    return Population(mean, var, mbv, step, len(images))

@@ -1,0 +1,149 @@
+"""One learner's live run, as the app drives it: a stepper with capture, a step log, population
+statistics, and a clear account of anything that went wrong. No Streamlit in here: the app only
+wires widgets to these methods, and tests drive them directly.
+"""
+import math
+import time
+
+import numpy as np
+
+from .config import RunConfig
+from .hooks import CaptureOptions, raw_at
+from .population import population_stats
+from .stepper import Stepper
+
+APP_CAPTURE = CaptureOptions(raw_values=8, raw_keep=8, max_records=4096, keep_first=256)
+
+
+class StepLog:
+    """Per-step loss and batch accuracy, as plain floats (one sync per step in the app)."""
+
+    def __init__(self):
+        self.step, self.epoch, self.loss, self.acc = [], [], [], []
+
+    def add(self, result):
+        self.step.append(result.step)
+        self.epoch.append(result.epoch)
+        self.loss.append(result.loss)
+        self.acc.append(result.accuracy)
+
+
+class Session:
+    """A live training run for one browser session (or one script)."""
+
+    def __init__(self, data, config=None, capture_options=APP_CAPTURE):
+        self.data = data
+        self.capture_options = capture_options
+        self.reset(config or RunConfig())
+
+    def reset(self, config):
+        """Start again from step 0 with `config` (a RunConfig)."""
+        self.config = config
+        self.stepper = Stepper(config, self.data)
+        self.has_bn = config.norm != "none"
+        self.capture = self.stepper.start_capture(self.capture_options) if self.has_bn else None
+        self.log = StepLog()
+        self.population = None  # the newest Population
+        self.population_log = []  # (step, {layer: mean}, {layer: var}) at epoch ends and on demand
+        self.running = False
+        self.target_step = None  # with running: stop by itself at this step (Step N, epoch end)
+        self.stopped_because = None  # why training stopped by itself (plain words)
+        self.last_step_seconds = None
+
+    @property
+    def history(self):
+        """The capture History (None for the no-BN variant)."""
+        return self.capture.history if self.capture else None
+
+    @property
+    def diverged(self):
+        return self.stopped_because is not None and "diverged" in self.stopped_because
+
+    # --- training ---------------------------------------------------------------------------------
+    def step(self, n=1):
+        """Train n steps (fewer if training diverges); returns how many ran."""
+        done = 0
+        for _ in range(n):
+            if self.diverged:
+                break
+            start = time.perf_counter()
+            epochs_before = len(self.stepper.epochs)
+            result = self.stepper.step()
+            self.log.add(result)
+            self.last_step_seconds = time.perf_counter() - start
+            done += 1
+            if not math.isfinite(self.log.loss[-1]):
+                self.running = False
+                self.stopped_because = (
+                    f"Training diverged at step {result.step}: the loss is {self.log.loss[-1]}. "
+                    f"With lr = {self.config.lr:g} the updates overshoot; lower the learning rate "
+                    "(the chapter uses 1.0) and press Reset.")
+                break
+            if len(self.stepper.epochs) > epochs_before and self.has_bn:
+                self.compute_population()  # at every epoch end
+        return done
+
+    def run_until(self, step):
+        """Run (in the app: tick by tick) until the stepper reaches `step`."""
+        if not self.diverged and step > self.stepper.step_count:
+            self.target_step, self.running = step, True
+
+    def run_for(self, seconds, max_steps=10_000):
+        """Train until `seconds` have passed (at least one step) or the target step; returns steps run."""
+        start, done = time.perf_counter(), 0
+        while done < max_steps and not self.diverged:
+            if self.target_step is not None and self.stepper.step_count >= self.target_step:
+                self.running, self.target_step = False, None
+                break
+            done += self.step(1)
+            if time.perf_counter() - start >= seconds:
+                break
+        if self.target_step is not None and self.stepper.step_count >= self.target_step:
+            self.running, self.target_step = False, None
+        return done
+
+    def run_to_epoch_end(self):
+        """Train to the end of the current epoch."""
+        return self.step(self.stepper.steps_per_epoch - self.stepper.batch_in_epoch)
+
+    def compute_population(self):
+        """Population statistics of every BN input with the current weights (about a second)."""
+        if not self.has_bn:
+            return None
+        pop = population_stats(self.stepper.model, self.stepper.data.train_images,
+                               step=self.stepper.step_count)
+        self.population = pop
+        self.population_log.append(pop)
+        return pop
+
+    # --- reading ------------------------------------------------------------------------------------
+    def where(self):
+        """Where training stands, for the status line."""
+        s = self.stepper
+        return {"step": s.step_count, "epoch": s.epoch, "batch": s.batch_in_epoch,
+                "steps_per_epoch": s.steps_per_epoch, "images_seen": s.images_seen,
+                "device": str(s.device)}
+
+    def raw(self, layer):
+        """Raw values of the newest step for `layer` (numpy), or None."""
+        return raw_at(self.capture, layer) if self.capture else None
+
+    def epoch_table(self):
+        """The chapter's per-epoch lines so far, as rows."""
+        per = self.stepper.steps_per_epoch
+        return [{"epoch": e.epoch, "end_step": e.epoch * per, "loss": e.loss, "train acc": e.train_acc,
+                 "test acc": e.test_acc} for e in self.stepper.epochs]
+
+    def memory_bytes(self):
+        """Bytes this session holds in its history and logs (the model is ~250 KB more)."""
+        held = self.history.nbytes() if self.history else 0
+        return held + 8 * 4 * len(self.log.step)
+
+
+def population_series(session, layer, field="mean"):
+    """(steps, values (k, C)) of population statistics computed so far for `layer`."""
+    pops = session.population_log
+    if not pops:
+        return np.array([]), np.empty((0, 0))
+    return (np.array([p.step for p in pops]),
+            np.stack([getattr(p, field)[layer] for p in pops]))
