@@ -82,12 +82,14 @@ def on_step_n():
         session.run_until(session.stepper.step_count + n)
 
 
-def on_run_pause():
+def on_run_pause(run):
+    """Run (run=True) or Pause; the intended action travels with the click, so a click handled
+    twice can never undo itself."""
     session = st.session_state.session
-    if session.diverged:
+    if run and session.diverged:
         flash("error", session.stopped_because)
         return
-    session.running = not session.running
+    session.running = run
     session.target_step = None
 
 
@@ -134,8 +136,8 @@ def actions_ui(session):
     sb.header("Training")
     c1, c2 = sb.columns(2)
     c1.button("Step", on_click=on_step, key="step", width="stretch", help="Train one batch")
-    c2.button("Pause" if session.running else "Run", on_click=on_run_pause, key="run",
-              width="stretch", type="primary")
+    c2.button("Pause" if session.running else "Run", on_click=on_run_pause, args=(not session.running,),
+              key="run", width="stretch", type="primary")
     c3, c4 = sb.columns([1, 1])
     c3.number_input("N", min_value=1, max_value=5000, value=10, key="n_steps", label_visibility="collapsed")
     c4.button("Step N", on_click=on_step_n, key="step_n", width="stretch")
@@ -198,8 +200,9 @@ def live_ui(session, view):
                 st.caption("The server is busy with other sessions; training resumes in a moment.")
             if not session.running:
                 st.rerun()  # redraw the whole page: the Run button and the timer change
-        status_ui(session)
-        panels_ui(session, view, on_population)
+        with session.lock:  # never draw while another run of this session is mid-step
+            status_ui(session)
+            panels_ui(session, view, on_population)
 
     live()
 

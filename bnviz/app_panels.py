@@ -106,7 +106,7 @@ def inside_panel(session, view):
     cols[4].metric("β", f"{info['beta']:.5f}")
     st.markdown(f"√(σ² + ε) = √({info['var']:.5f} + {info['eps']:g}) = **{info['std']:.5f}**")
     if info["rows"]:
-        st.dataframe(info["rows"], hide_index=True)
+        st.table(info["rows"])  # plain text a student can copy
     st.code("\n".join(info["update"]), language=None)
     if info["checks"]:
         st.caption(f"Largest difference between the arithmetic above and what the layer recorded: "

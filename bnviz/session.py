@@ -3,6 +3,7 @@ statistics, and a clear account of anything that went wrong. No Streamlit in her
 wires widgets to these methods, and tests drive them directly.
 """
 import math
+import threading
 import time
 
 import numpy as np
@@ -34,10 +35,17 @@ class Session:
     def __init__(self, data, config=None, capture_options=APP_CAPTURE):
         self.data = data
         self.capture_options = capture_options
+        # Held while training and while drawing: Streamlit may start a rerun before the previous
+        # run's thread has left its training loop, and a page must never show a half-made step.
+        self.lock = threading.RLock()
         self.reset(config or RunConfig())
 
     def reset(self, config):
         """Start again from step 0 with `config` (a RunConfig)."""
+        with self.lock:
+            self._reset(config)
+
+    def _reset(self, config):
         self.config = config
         self.stepper = Stepper(config, self.data)
         self.has_bn = config.norm != "none"
@@ -62,6 +70,10 @@ class Session:
     # --- training ---------------------------------------------------------------------------------
     def step(self, n=1):
         """Train n steps (fewer if training diverges); returns how many ran."""
+        with self.lock:
+            return self._step(n)
+
+    def _step(self, n):
         done = 0
         for _ in range(n):
             if self.diverged:
@@ -91,7 +103,7 @@ class Session:
     def run_for(self, seconds, max_steps=10_000):
         """Train until `seconds` have passed (at least one step) or the target step; returns steps run."""
         start, done = time.perf_counter(), 0
-        while done < max_steps and not self.diverged:
+        while done < max_steps and not self.diverged and self.running:  # Pause: at the next step
             if self.target_step is not None and self.stepper.step_count >= self.target_step:
                 self.running, self.target_step = False, None
                 break
@@ -110,8 +122,9 @@ class Session:
         """Population statistics of every BN input with the current weights (about a second)."""
         if not self.has_bn:
             return None
-        pop = population_stats(self.stepper.model, self.stepper.data.train_images,
-                               step=self.stepper.step_count)
+        with self.lock:
+            pop = population_stats(self.stepper.model, self.stepper.data.train_images,
+                                   step=self.stepper.step_count)
         self.population = pop
         self.population_log.append(pop)
         return pop

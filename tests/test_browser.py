@@ -1,0 +1,63 @@
+"""One real browser against one real server: Step, Run/Pause, charts, a screenshot artifact."""
+import os
+from pathlib import Path
+
+import pytest
+
+from browser import CHROMIUM, CHROMIUM_ARGS, ROOT, step_number, streamlit_server, wait_idle
+
+ARTIFACTS = ROOT / "artifacts"
+pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
+                                reason="Debian's chromium is not installed (apt-get install chromium; .ci/run does)")
+
+
+@pytest.fixture(scope="module")
+def page():
+    from playwright.sync_api import sync_playwright
+    ARTIFACTS.mkdir(exist_ok=True)
+    with streamlit_server(log_path=ARTIFACTS / "streamlit.log") as (url, proc), sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(url)
+        wait_idle(page)
+        page.errors = errors
+        yield page
+        browser.close()
+
+
+def test_step_run_pause_and_charts(page):
+    assert step_number(page) == 0
+    page.get_by_role("button", name="Step", exact=True).click()
+    page.wait_for_function("() => document.body.innerText.includes('step 1 ')", timeout=60_000)
+    wait_idle(page)
+    page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg', timeout=60_000)
+    bars = page.locator('[data-testid="stPlotlyChart"] .bars path').count()
+    assert bars > 10  # the histograms drew their bars
+    page.get_by_role("button", name="Run", exact=True).click()
+    page.wait_for_function(
+        "() => { const m = document.body.innerText.match(/step (\\d+) /); return m && +m[1] > 3; }",
+        timeout=60_000)
+    page.get_by_role("button", name="Pause", exact=True).click()
+    page.get_by_role("button", name="Run", exact=True).wait_for(timeout=10_000)
+    page.wait_for_timeout(1500)  # the last tick may finish its slice (at most 0.6 s) and redraw
+    wait_idle(page)
+    paused_at = step_number(page)
+    page.wait_for_timeout(2500)
+    assert step_number(page) == paused_at  # Pause held
+    assert paused_at > 3
+    page.screenshot(path=str(ARTIFACTS / "app.png"), full_page=True)
+    assert not page.errors, page.errors
+    assert "Traceback" not in page.content()
+
+
+def test_inside_one_step_panel(page):
+    page.get_by_text("Inside one step", exact=True).click()
+    page.wait_for_function("() => document.body.innerText.includes('recorded:')", timeout=60_000)
+    wait_idle(page)
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(ARTIFACTS / "inside.png"), full_page=True)
+    text = page.inner_text("body")
+    assert "moving_mean = 0.9 ×" in text, text[-1500:]
+    assert "x̂ = (x − μ) / √(σ² + ε)" in text
