@@ -20,7 +20,7 @@ from bnviz.layers import find_bn_layers
 from bnviz.session import Session
 
 TICK_SECONDS = 1.0  # charts refresh at least once a second while running
-TRAIN_SECONDS = 0.6  # of each tick, time spent training (the rest draws)
+TRAIN_SECONDS = 0.8  # of each tick, time spent training (the rest draws)
 MAX_TRAINING = max(1, (os.cpu_count() or 2))  # sessions training at the same moment (one per core)
 NORM_LABELS = {"custom": "the chapter's BatchNorm", "torch": "nn.BatchNorm2d / 1d", "none": "no BN"}
 log = logging.getLogger("bnviz.app")
