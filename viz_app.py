@@ -13,10 +13,10 @@ import threading
 import streamlit as st
 
 from bnviz.app_panels import PANELS, panels_ui
+from bnviz.app_replay import replay_sidebar_ui, replay_step_ui
 from bnviz.config import RunConfig, available_devices, config_problems
 from bnviz.conventions import chapter_to_torch_momentum
 from bnviz.data import BadDataError, DataNotFoundError, load_fashion_mnist
-from bnviz.layers import find_bn_layers
 from bnviz.session import Session
 
 TICK_SECONDS = 1.0  # charts refresh at least once a second while running
@@ -147,11 +147,11 @@ def actions_ui(session):
 
 def view_ui(session):
     """Which layer, channel and panel to look at."""
-    layers = find_bn_layers(session.stepper.model) if session.has_bn else {}
+    layers = session.history.meta["layers"] if session.has_bn else {}
     cols = st.columns([2, 1, 1, 1])
     names = list(layers) or ["—"]
     layer = cols[0].selectbox("BN layer", names, key="layer", format_func=lambda n: layer_label(layers, n))
-    C = layers[layer].num_features if layer in layers else 1
+    C = layers[layer]["channels"] if layer in layers else 1
     channel = cols[1].number_input("Channel", min_value=0, max_value=C - 1, value=0, key=f"channel-{C}")
     quantity = cols[2].selectbox("Heat map of", ["input", "x_hat", "output", "activation"], key="quantity")
     pct_of = cols[3].selectbox("Percentiles of", ["output", "input"], key="pct_of",
@@ -165,9 +165,7 @@ def view_ui(session):
 def layer_label(layers, name):
     if name not in layers:
         return "no BN layer in this model"
-    m = layers[name]
-    kind = type(m).__name__
-    return f"net[{name}] · {kind}, {m.num_features} channels"
+    return f"net[{name}] · {layers[name]['kind']}, {layers[name]['channels']} channels"
 
 
 def status_ui(session):
@@ -218,6 +216,10 @@ def main():
     if "session" not in st.session_state:
         st.session_state.session = Session(data, RunConfig())
     session = st.session_state.session
+    mode = st.sidebar.radio("Mode", ["Live training", "Replay a recording"], key="mode", horizontal=True)
+    if mode == "Replay a recording":
+        replay_ui()
+        return
     settings_ui(data)
     actions_ui(session)
     if "flash" in st.session_state:
@@ -225,6 +227,22 @@ def main():
         getattr(st, kind)(text)
     view = view_ui(session)
     live_ui(session, view)
+
+
+def replay_ui():
+    """Replay mode: the same panels over a recording, scrubbed with a slider."""
+    replay_sidebar_ui()
+    replay = st.session_state.get("replay")
+    if replay is None:
+        st.info("Open a recording in the sidebar: upload a `.bnviz` file written by "
+                "`python -m bnviz record ...`, or pick one from `runs/` on this server.")
+        return
+    step = replay_step_ui(replay)
+    view = view_ui(replay)
+    view["step"] = step
+    if view["panel"] in ("Distributions now", "Inside one step"):
+        st.caption(f"Showing the record at step {step}; the panels over time show the whole recording.")
+    panels_ui(replay, view, on_population=None)
 
 
 if __name__ == "__main__":

@@ -10,8 +10,6 @@ from . import explain
 from .figures_dist import distributions_now, heatmap_over_steps, percentile_bands
 from .figures_stats import gamma_beta, moving_convergence, training_curves
 from .inside import inside_step
-from .layers import find_bn_layers
-from .session import population_series
 
 PANELS = ("Distributions now", "Over time", "Moving mean", "γ and β", "Training", "Inside one step")
 
@@ -32,18 +30,18 @@ def needs_records(session, layer):
     return True
 
 
-def layer_facts(session, layer):
-    """(eps, chapter momentum, is nn.BatchNorm) of a layer of the live model."""
-    module = find_bn_layers(session.stepper.model)[layer]
-    torch_layer = not hasattr(module, "moving_mean")
-    momentum = (1 - module.momentum) if torch_layer else module.momentum
-    return module.eps, momentum, torch_layer
+def row_at(session, layer, step):
+    """The record index of `layer` at `step` (the newest at or before it); -1 for the newest."""
+    if step is None:
+        return -1
+    steps = session.history.column(layer, "step")
+    return max(0, int(np.searchsorted(steps, step, side="right")) - 1)
 
 
 def distributions_panel(session, view):
     st.markdown(explain.DISTRIBUTIONS)
     if needs_records(session, view["layer"]):
-        chart(distributions_now(session.history, view["layer"]), "dist")
+        chart(distributions_now(session.history, view["layer"], view.get("step")), "dist")
 
 
 def over_time_panel(session, view):
@@ -55,15 +53,17 @@ def over_time_panel(session, view):
 
 def convergence_panel(session, view, on_population):
     layer, channel = view["layer"], view["channel"]
-    eps, momentum, torch_layer = layer_facts(session, layer) if session.has_bn else (0, 0.9, False)
-    st.markdown(explain.convergence(momentum, session.stepper.step_count))
+    facts = session.layer_facts(layer) if session.has_bn and layer in session.history.layers else {}
+    st.markdown(explain.convergence(facts.get("momentum") or 0.9, session.steps_done))
     if not needs_records(session, layer):
         return
-    st.button("Recompute the population statistics now", key="population", on_click=on_population,
-              help="One pass over the whole training set with the current weights (about a second).")
-    steps, pop_mean = population_series(session, layer, "mean")
-    _, pop_var = population_series(session, layer, "var")
-    chart(moving_convergence(session.history, layer, channel, steps, pop_mean, pop_var, torch_layer), "conv")
+    if session.live:
+        st.button("Recompute the population statistics now", key="population", on_click=on_population,
+                  help="One pass over the whole training set with the current weights (about a second).")
+    steps, pop_mean = session.population_series(layer, "mean")
+    _, pop_var = session.population_series(layer, "var")
+    chart(moving_convergence(session.history, layer, channel, steps, pop_mean, pop_var,
+                             facts.get("torch_layer", False)), "conv")
     if len(steps):
         h = session.history
         i = np.searchsorted(h.column(layer, "step"), steps[-1], side="right") - 1
@@ -94,8 +94,10 @@ def inside_panel(session, view):
     layer, channel = view["layer"], view["channel"]
     if not needs_records(session, layer):
         return
-    eps, momentum, torch_layer = layer_facts(session, layer)
-    info = inside_step(session.history, session.raw(layer), layer, channel, eps, momentum, torch_layer)
+    row = row_at(session, layer, view.get("step"))
+    step = int(session.history.column(layer, "step")[row])
+    raw = session.raw(layer, step)
+    info = inside_step(session.history, raw, layer, channel, session.layer_facts(layer), row=row)
     st.markdown(f"**Step {info['step']}, layer {layer}, channel {channel}** — normalised with {info['mode']}, "
                 f"over n = {info['n']:,} values per channel.")
     cols = st.columns(5)
@@ -107,6 +109,10 @@ def inside_panel(session, view):
     st.markdown(f"√(σ² + ε) = √({info['var']:.5f} + {info['eps']:g}) = **{info['std']:.5f}**")
     if info["rows"]:
         st.table(info["rows"])  # plain text a student can copy
+    elif session.live:
+        st.caption("Raw values are kept for the newest 8 steps only; step again to see them.")
+    else:
+        st.caption("Recordings keep the statistics, not the raw values; open a live run to see x → x̂ → y.")
     st.code("\n".join(info["update"]), language=None)
     if info["checks"]:
         st.caption(f"Largest difference between the arithmetic above and what the layer recorded: "

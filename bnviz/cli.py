@@ -92,6 +92,8 @@ def main(argv=None):
     train = sub.add_parser("train", help="train the chapter's LeNet and print per-epoch lines")
     add_run_options(train)
     train.set_defaults(func=cmd_train)
+    from .record import add_record_command
+    add_record_command(sub)
     args = parser.parse_args(argv)
     try:
         args.func(args)

@@ -52,7 +52,8 @@ class History:
         self.rows = {}  # layer -> rows in use
         self.ranges = {}  # layer -> {quantity: (lo, hi)}
         self.bins = {}  # layer -> histogram bins inside the range
-        self.meta = {}  # free-form run description (config, data source, device, versions)
+        self.meta = {}  # run description (config, data source, device, versions, layer facts)
+        self.series = {}  # name -> 1-D array: per-step loss/accuracy, population statistics, ...
         self.thinned = {}  # layer -> how many times it was thinned
         self._pending = []  # (layer, step, epoch, rec) not yet on the CPU
         self._count, self._stride, self._provisional = {}, {}, {}  # thinning state per layer

@@ -13,7 +13,7 @@ from typing import Optional
 import torch
 
 from .history import History
-from .layers import find_bn_layers
+from .layers import find_bn_layers, layer_facts
 from .summaries import before_pass, following_activation, summarise
 
 
@@ -49,6 +49,9 @@ class Capture:
         self.history = history if history is not None else History(self.options.max_records,
                                                                    self.options.keep_first)
         self.activations = {name: following_activation(model, name) for name in self.layers}
+        facts = self.history.meta.setdefault("layers", {})
+        for name, module in self.layers.items():
+            facts[name] = dict(layer_facts(module), activation=(self.activations[name] or (None,))[0])
         self.ranges = {name: {} for name in self.layers}  # histogram ranges, fixed after pass 1
         self.raw = {name: [] for name in self.layers}  # whole inputs of the last raw_last passes
         self.recent = {name: [] for name in self.layers}  # (step, raw values) of the newest passes

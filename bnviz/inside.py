@@ -6,17 +6,18 @@ the arithmetic is redone here only to show it, next to the recorded result.
 import math
 
 
-def inside_step(history, raw, layer, channel, eps, momentum, torch_layer, k=4):
-    """A dict of the chapter's quantities for `channel` of `layer` at the newest recorded step.
+def inside_step(history, raw, layer, channel, facts, row=-1, k=4):
+    """A dict of the chapter's quantities for `channel` of `layer` at record `row` (newest: -1).
 
     Args:
         history: the History; raw: raw values of that step (hooks.raw_at), or None.
-        eps: the layer's eps; momentum: the chapter's convention (0.9); torch_layer: nn.BatchNorm*.
+        facts: layers.layer_facts of the layer (eps, momentum in the chapter's convention, torch_layer).
     Returns:
         {"step", "mode", "n", "mean", "var", "std", "rows": [x, x_hat, y, formulas],
          "update": [lines of the moving-statistics update], "checks": recorded vs recomputed}.
     """
-    last = lambda f: history.last(layer, f)
+    last = lambda f: history.column(layer, f)[row]
+    eps, momentum, torch_layer = facts["eps"], facts["momentum"], facts["torch_layer"]
     c = channel
     step, n = int(last("step")), int(last("n"))
     gamma, beta = float(last("gamma")[c]), float(last("beta")[c])
@@ -38,7 +39,9 @@ def inside_step(history, raw, layer, channel, eps, momentum, torch_layer, k=4):
                 "y = γ·x̂ + β": f"{gamma:.4f} × {mine:.4f} + {beta:.4f} = {gamma * mine + beta:.4f}",
                 "y the layer output": float(y)})
             out["checks"].append(abs(gamma * mine + beta - float(y)))
-    if bool(last("updated")):
+    if bool(last("updated")) and momentum is None:
+        out["update"] = ["This nn.BatchNorm has momentum=None: a cumulative average, not an EMA."]
+    elif bool(last("updated")):
         m = momentum
         mm0, mv0 = float(last("moving_mean_before")[c]), float(last("moving_var_before")[c])
         mean_b, var_b = float(last("batch_mean")[c]), float(last("batch_var")[c])

@@ -53,3 +53,13 @@ def updates_moving_stats(module):
     if isinstance(module, BatchNorm):
         return module.uses_batch_stats()
     return module.training and module.track_running_stats and module.running_mean is not None
+
+
+def layer_facts(module):
+    """What a reader of a recording needs to know about a BN layer, as plain JSON values."""
+    torch_layer = not isinstance(module, BatchNorm)
+    m = module.momentum
+    return {"kind": type(module).__name__, "channels": int(module.num_features), "eps": float(module.eps),
+            # the chapter's convention (weight of the old value); None: PyTorch's cumulative average
+            "momentum": None if m is None else float(1 - m if torch_layer else m),
+            "torch_layer": torch_layer}

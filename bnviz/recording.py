@@ -30,6 +30,8 @@ def to_bytes(history):
     for i, layer in enumerate(layers):
         for field in history.fields(layer):
             arrays[f"L{i}/{field}"] = history.column(layer, field)
+    for name, values in history.series.items():
+        arrays[f"S/{name}"] = np.asarray(values)
     meta = {"format": FORMAT, "version": VERSION, "layers": layers,
             "ranges": {l: {q: list(r) for q, r in history.ranges.get(l, {}).items()} for l in layers},
             "bins": {l: int(history.bins.get(l, 0)) for l in layers}, "run": history.meta}
@@ -94,6 +96,7 @@ def from_arrays(arrays):
                              f"(version {VERSION}); upgrade bnviz (pip install -U bnviz) to open it")
     history = History()
     history.meta = meta.get("run", {})
+    history.series = {k[2:]: v for k, v in arrays.items() if k.startswith("S/")}
     try:
         for i, layer in enumerate(meta["layers"]):
             prefix = f"L{i}/"

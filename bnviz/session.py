@@ -137,9 +137,40 @@ class Session:
                 "steps_per_epoch": s.steps_per_epoch, "images_seen": s.images_seen,
                 "device": str(s.device)}
 
-    def raw(self, layer):
-        """Raw values of the newest step for `layer` (numpy), or None."""
-        return raw_at(self.capture, layer) if self.capture else None
+    # --- what the panels read (Replay offers the same) ------------------------------------------------
+    live = True
+
+    @property
+    def steps_done(self):
+        return self.stepper.step_count
+
+    def layer_facts(self, layer):
+        """eps, momentum (chapter's convention), torch_layer, channels of a BN layer."""
+        return self.history.meta["layers"][layer]
+
+    def raw(self, layer, step=None):
+        """Raw values of `layer` at `step` (default newest) as numpy, or None when not kept."""
+        return raw_at(self.capture, layer, step) if self.capture else None
+
+    def population_series(self, layer, field="mean"):
+        """(steps, (k, C) values) of the population statistics computed so far."""
+        return population_series(self, layer, field)
+
+    def to_history(self):
+        """The history with the step log, epochs and population statistics attached, for saving."""
+        h = self.history
+        if h is None:
+            raise ValueError("the no-BN variant records no BN statistics; nothing to save")
+        h.meta.update(config=self.config.to_dict(), data=self.data.describe(), device=str(self.stepper.device),
+                      epochs=self.epoch_table())
+        h.series.update({"step": np.array(self.log.step), "loss": np.array(self.log.loss),
+                         "acc": np.array(self.log.acc)})
+        if self.population_log:
+            h.series["population/step"] = np.array([p.step for p in self.population_log])
+            for layer in h.layers:
+                for field in ("mean", "var"):
+                    h.series[f"population/{layer}/{field}"] = population_series(self, layer, field)[1]
+        return h
 
     def epoch_table(self):
         """The chapter's per-epoch lines so far, as rows."""
