@@ -5,28 +5,16 @@ Also prints the bytes per record and the memory of a 10-epoch capture at every s
 """
 import argparse
 import sys
-import time
 from pathlib import Path
 
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from timing import stepper_speed  # noqa: E402
+
 from bnviz import RunConfig, Stepper, load_fashion_mnist  # noqa: E402
 from bnviz.hooks import CaptureOptions  # noqa: E402
-
-
-def speed(data, norm, steps, options, device):
-    stepper = Stepper(RunConfig(norm=norm, device=device), data)
-    cap = stepper.start_capture(options) if options is not None else None
-    stepper.run(3)
-    if stepper.device.type == "cuda":
-        torch.cuda.synchronize()
-    start = time.perf_counter()
-    stepper.run(steps)
-    if cap is not None:
-        cap.history.flush()
-    float(stepper.epoch_metrics()[0])
-    return steps * 256 / (time.perf_counter() - start), cap
 
 
 def main():
@@ -43,10 +31,9 @@ def main():
     for norm in ("custom", "torch"):
         base = None
         for label, options in variants:
-            ex_s, cap = speed(data, norm, args.steps, options, args.device)
+            ex_s, _, cap = stepper_speed(data, RunConfig(norm=norm, device=args.device), args.steps, options)
             base = base or ex_s
             print(f"{norm:7} {label:52} {ex_s:9,.0f} ex/s   cost {100 * (base / ex_s - 1):5.1f}%")
-    h = cap.history if cap else None
     stepper = Stepper(RunConfig(), data)
     cap = stepper.start_capture(CaptureOptions())
     stepper.run(20)

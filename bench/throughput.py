@@ -4,7 +4,6 @@
 """
 import argparse
 import sys
-import time
 from pathlib import Path
 
 import torch
@@ -13,19 +12,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from chapter_loop import chapter_iter, chapter_train_epoch, torchvision_root  # noqa: E402
 
-from bnviz import RunConfig, Stepper, lenet, load_fashion_mnist  # noqa: E402
+from timing import stepper_speed  # noqa: E402
 
-
-def stepper_speed(cfg, data, batches):
-    stepper = Stepper(cfg, data)
-    stepper.run(2)  # warm-up
-    if stepper.device.type == "cuda":
-        torch.cuda.synchronize()
-    start = time.perf_counter()
-    stepper.run(batches)
-    float(stepper.epoch_metrics()[0])  # one sync, as the chapter reads its metrics
-    seconds = time.perf_counter() - start
-    return batches * cfg.batch_size / seconds
+from bnviz import RunConfig, lenet, load_fashion_mnist  # noqa: E402
 
 
 def main():
@@ -44,7 +33,7 @@ def main():
         net = lenet(norm).to(args.device)
         n, sec = chapter_train_epoch(net, it, 1.0, args.device, max_batches=args.batches)
         chapter = n / sec
-        ours = stepper_speed(RunConfig(norm=norm, device=args.device), data, args.batches)
+        ours, _, _ = stepper_speed(data, RunConfig(norm=norm, device=args.device), args.batches)
         rows.append((norm, chapter, ours))
     print(f"{'norm':8} {'chapter loop ex/s':>18} {'bnviz stepper ex/s':>19} {'ratio':>6}")
     for norm, chapter, ours in rows:
