@@ -1,7 +1,8 @@
 """A bounded, columnar store of capture records, readable as tables.
 
 Records arrive as small tensors on the training device; they are kept in a short pending list and
-copied to the CPU in one batch (one synchronisation per `flush_every` records, not per step).
+copied to the CPU in one batch: one device->host copy (one synchronisation) per `flush_every`
+records (64: every 16 steps of the LeNet's four layers), never one per step.
 Each layer's columns are numpy arrays with one row per record. Past `max_records` rows a layer is
 thinned: the first `keep_first` records always stay; of the later ones every `stride`-th is kept,
 and the stride doubles each time the store fills, so the whole run stays visible at uniform
@@ -17,8 +18,22 @@ CHANNEL_FIELDS = ("batch_mean", "batch_var", "batch_var_unbiased", "moving_mean_
 QUANTITIES = ("input", "x_hat", "output", "activation")
 
 
-def unpack(recs):
-    """Columns from a list of (step, epoch, record, info): one stacked device->CPU copy per tensor."""
+def to_host(by_layer):
+    """{layer: {field: numpy (rows, ...)}} from pending records: ONE device->host copy for all."""
+    stacks = [(layer, field, torch.stack([r[2][field] for r in recs]).float())
+              for layer, recs in by_layer.items() for field in recs[0][2]]
+    if not stacks:
+        return {}
+    flat = torch.cat([t.reshape(-1) for _, _, t in stacks]).cpu().numpy()
+    out, start = {}, 0
+    for layer, field, t in stacks:
+        out.setdefault(layer, {})[field] = flat[start:start + t.numel()].reshape(tuple(t.shape))
+        start += t.numel()
+    return out
+
+
+def unpack(recs, stacked):
+    """Columns from a list of (step, epoch, record, info) and their host copies (to_host)."""
     from .summaries import CHANNEL_ROWS
     block = {"step": np.array([r[0] for r in recs], dtype=np.int64),
              "epoch": np.array([r[1] for r in recs], dtype=np.int64)}
@@ -29,8 +44,7 @@ def unpack(recs):
     for key in ("n", "values_total", "values_used", "pct_values"):
         if key in info:
             block[key] = np.array([r[3][key] for r in recs], dtype=np.int64)
-    for field in recs[0][2]:
-        stacked = torch.stack([r[2][field] for r in recs]).cpu().numpy()
+    for field, stacked in stacked.items():
         if field == "channels":  # (rows, 9, C) -> nine (rows, C) columns
             block.update({name: np.ascontiguousarray(stacked[:, i]) for i, name in enumerate(CHANNEL_ROWS)})
         elif field == "hist":  # (rows, quantities, cells) -> one column per quantity
@@ -75,8 +89,9 @@ class History:
         for layer, step, epoch, rec, info in self._pending:
             by_layer.setdefault(layer, []).append((step, epoch, rec, info))
         self._pending = []
+        host = to_host(by_layer)
         for layer, recs in by_layer.items():
-            self._add_block(layer, unpack(recs))
+            self._add_block(layer, unpack(recs, host.get(layer, {})))
 
     def _add_block(self, layer, block):
         if layer not in self.columns:

@@ -60,6 +60,17 @@ def test_capture_makes_few_host_device_syncs(small_data):
             s.step()
     finally:
         torch.cuda.set_sync_debug_mode("default")
+    import warnings
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        torch.cuda.set_sync_debug_mode("warn")
+        try:
+            s.run(5)  # crosses one flush of 64 records: one copy to the host
+            cap.history.flush()
+        finally:
+            torch.cuda.set_sync_debug_mode("default")
+    syncs = [w for w in caught if "synchroniz" in str(w.message)]
+    assert len(syncs) <= 2, [f"{w.filename}:{w.lineno}" for w in syncs]
 
 
 def test_session_on_cuda(small_data):
