@@ -148,6 +148,17 @@ class History:
         self._provisional[layer] = False
         self.thinned[layer] += 1
 
+    def truncate(self, step):
+        """Forget every record after `step` (rewind); thinning state stays consistent."""
+        self.flush()
+        for layer in self.columns:
+            n = self.rows[layer]
+            keep = int(np.searchsorted(self.columns[layer]["step"][:n], step, side="right"))
+            self.rows[layer] = keep
+            idx = self.columns[layer]["_index"]
+            self._count[layer] = int(idx[keep - 1]) + 1 if keep else 0
+            self._provisional[layer] = bool(keep) and not self._on_stride(layer, idx[keep - 1:keep])[0]
+
     def load_columns(self, layer, columns, ranges, bins):
         """Install whole columns (used by loading a recording)."""
         rows = len(columns["step"])

@@ -56,7 +56,7 @@ class Capture:
         self.raw = {name: [] for name in self.layers}  # whole inputs of the last raw_last passes
         self.recent = {name: [] for name in self.layers}  # (step, raw values) of the newest passes
         self.context = {"step": 0, "epoch": 0}  # set by the stepper before each step
-        self.enabled = True
+        self.enabled = True  # set per step by a Stepper (capture every k-th step)
         self._handles = []
         self._before = {}
 

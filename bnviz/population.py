@@ -21,6 +21,8 @@ class Population:
     mean: dict  # layer -> (C,) mean over every input value of the training set
     var: dict  # layer -> (C,) biased variance over every input value of the training set
     mean_of_batch_var: dict  # layer -> (C,) average of the (biased) batch variances
+    mean_of_batch_mean: dict  # layer -> (C,) average over batches of the batch means
+    mean_of_batch_var_unbiased: dict  # layer -> (C,) average of the unbiased batch variances
     step: int  # the training step whose weights were used
     images: int  # training images used
 
@@ -29,7 +31,7 @@ class _Sums:
     """Per-channel float64 sums of one layer's inputs over many batches."""
 
     def __init__(self):
-        self.sum = self.sumsq = self.batch_var = None
+        self.sum = self.sumsq = self.batch_var = self.batch_mean = self.batch_var_unbiased = None
         self.count, self.batches = 0, 0
 
     def __call__(self, module, args):
@@ -37,11 +39,14 @@ class _Sums:
         dims = [0] + list(range(2, X.dim()))
         n = X.numel() // X.shape[1]  # values per channel in this batch
         s, sq = X.sum(dim=dims), (X * X).sum(dim=dims)
-        bv = sq / n - (s / n) ** 2
+        bv = X.var(dim=dims, unbiased=False)
+        parts = (s, sq, bv, s / n, bv * n / max(n - 1, 1))
         if self.sum is None:
-            self.sum, self.sumsq, self.batch_var = s, sq, bv
+            self.sum, self.sumsq, self.batch_var, self.batch_mean, self.batch_var_unbiased = parts
         else:
-            self.sum, self.sumsq, self.batch_var = self.sum + s, self.sumsq + sq, self.batch_var + bv
+            self.sum, self.sumsq, self.batch_var, self.batch_mean, self.batch_var_unbiased = (
+                a + b for a, b in zip((self.sum, self.sumsq, self.batch_var, self.batch_mean,
+                                       self.batch_var_unbiased), parts))
         self.count += n
         self.batches += 1
 
@@ -72,10 +77,12 @@ def population_stats(model, images, step=0, batch_size=256):
         for n, rule in rules.items():
             layers[n].mode_rule = rule
         model.train(was_training)
-    mean, var, mbv = {}, {}, {}
+    mean, var, mbv, mbm, mbvu = {}, {}, {}, {}, {}
     for n, acc in sums.items():
         m = acc.sum / acc.count
         mean[n] = m.cpu().numpy()
         var[n] = (acc.sumsq / acc.count - m * m).clamp_min(0).cpu().numpy()
         mbv[n] = (acc.batch_var / acc.batches).cpu().numpy()
-    return Population(mean, var, mbv, step, len(images))
+        mbm[n] = (acc.batch_mean / acc.batches).cpu().numpy()
+        mbvu[n] = (acc.batch_var_unbiased / acc.batches).cpu().numpy()
+    return Population(mean, var, mbv, mbm, mbvu, step, len(images))

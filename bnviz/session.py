@@ -2,15 +2,18 @@
 statistics, and a clear account of anything that went wrong. No Streamlit in here: the app only
 wires widgets to these methods, and tests drive them directly.
 """
-import math
+import bisect
 import threading
 import time
 
 import numpy as np
 
+from .breakpoints import Breakpoints, check
 from .config import RunConfig
 from .hooks import CaptureOptions, raw_at
 from .population import population_stats
+from .precise import compare_at
+from .rewind import Snapshots
 from .stepper import Stepper
 
 APP_CAPTURE = CaptureOptions(raw_values=8, raw_keep=8, max_records=4096, keep_first=256)
@@ -38,6 +41,7 @@ class Session:
         # Held while training and while drawing: Streamlit may start a rerun before the previous
         # run's thread has left its training loop, and a page must never show a half-made step.
         self.lock = threading.RLock()
+        self.breakpoints = Breakpoints()  # kept across resets: they are the user's settings
         self.reset(config or RunConfig())
 
     def reset(self, config):
@@ -52,10 +56,13 @@ class Session:
         self.capture = self.stepper.start_capture(self.capture_options) if self.has_bn else None
         self.log = StepLog()
         self.population = None  # the newest Population
-        self.population_log = []  # (step, {layer: mean}, {layer: var}) at epoch ends and on demand
+        self.population_log = []  # Populations at epoch ends and on demand, in step order
+        self.precise_log = []  # {"step", "moving", "precise"} test accuracies at epoch ends
+        self.snapshots = Snapshots()
+        self.snapshots.maybe_take(self.stepper)  # step 0
         self.running = False
         self.target_step = None  # with running: stop by itself at this step (Step N, epoch end)
-        self.stopped_because = None  # why training stopped by itself (plain words)
+        self.hit = None  # the breakpoint that stopped the run, if any
         self.last_step_seconds = None
 
     @property
@@ -64,16 +71,23 @@ class Session:
         return self.capture.history if self.capture else None
 
     @property
+    def stopped_because(self):
+        """Why training stopped by itself, in plain words (None when it did not)."""
+        return self.hit.message if self.hit else None
+
+    @property
     def diverged(self):
-        return self.stopped_because is not None and "diverged" in self.stopped_because
+        return self.hit is not None and self.hit.fatal
 
     # --- training ---------------------------------------------------------------------------------
     def step(self, n=1):
-        """Train n steps (fewer if training diverges); returns how many ran."""
+        """Train n steps (fewer if a breakpoint fires); returns how many ran."""
         with self.lock:
-            return self._step(n)
+            if self.hit is not None and not self.hit.fatal:
+                self.hit = None  # stepping on past a breakpoint
+            return self._step(n, self.breakpoints)
 
-    def _step(self, n):
+    def _step(self, n, breakpoints=None):
         done = 0
         for _ in range(n):
             if self.diverged:
@@ -81,19 +95,41 @@ class Session:
             start = time.perf_counter()
             epochs_before = len(self.stepper.epochs)
             result = self.stepper.step()
+            prev_loss = self.log.loss[-1] if self.log.loss else None
             self.log.add(result)
             self.last_step_seconds = time.perf_counter() - start
             done += 1
-            if not math.isfinite(self.log.loss[-1]):
-                self.running = False
-                self.stopped_because = (
-                    f"Training diverged at step {result.step}: the loss is {self.log.loss[-1]}. "
-                    f"With lr = {self.config.lr:g} the updates overshoot; lower the learning rate "
-                    "(the chapter uses 1.0) and press Reset.")
+            epoch_ended = len(self.stepper.epochs) > epochs_before
+            if epoch_ended and self.has_bn:
+                self.compute_population()
+                self.precise_log.append(compare_at(self.stepper, self.population))
+            self.snapshots.maybe_take(self.stepper)
+            hit = check(breakpoints or Breakpoints(loss_jump=None), self.history, result.step,
+                        self.log.loss[-1], prev_loss, epoch_ended, self.config.eps)
+            if hit is not None:
+                self.hit, self.running, self.target_step = hit, False, None
                 break
-            if len(self.stepper.epochs) > epochs_before and self.has_bn:
-                self.compute_population()  # at every epoch end
         return done
+
+    def rewind(self, step):
+        """Go back to `step` (0 <= step <= now): restore the nearest snapshot and replay exactly."""
+        with self.lock:
+            if not 0 <= step <= self.stepper.step_count:
+                raise ValueError(f"can rewind to a step between 0 and {self.stepper.step_count}, not {step}")
+            snap = self.snapshots.nearest(step)
+            self.stepper.restore(snap)
+            self.snapshots.forget_after(snap["step"])
+            if self.history is not None:
+                self.history.truncate(snap["step"])
+            keep = bisect.bisect_right(self.log.step, snap["step"])
+            for column in (self.log.step, self.log.epoch, self.log.loss, self.log.acc):
+                del column[keep:]
+            self.population_log = [p for p in self.population_log if p.step <= snap["step"]]
+            self.population = self.population_log[-1] if self.population_log else None
+            self.precise_log = [p for p in self.precise_log if p["step"] <= snap["step"]]
+            self.hit, self.running, self.target_step = None, False, None
+            self._step(step - snap["step"])  # no breakpoints while replaying the known past
+            return step - snap["step"]
 
     def run_until(self, step):
         """Run (in the app: tick by tick) until the stepper reaches `step`."""

@@ -3,6 +3,7 @@
 `step()` advances exactly one batch. Metrics stay on the device until read, so a run of steps makes
 no host-device synchronisation of its own (reading `.loss` or `epoch_metrics()` makes one).
 """
+import copy
 from dataclasses import dataclass
 
 import torch
@@ -94,6 +95,23 @@ class Stepper:
         self._correct = torch.zeros((), device=self.device, dtype=torch.long)
         self._seen = 0
 
+    # --- snapshots (rewind) ----------------------------------------------------------------------
+    def snapshot(self):
+        """Everything needed to continue exactly from here: weights, buffers, optimiser, counters."""
+        return {"step": self.step_count,
+                "model": {k: v.detach().clone() for k, v in self.model.state_dict().items()},
+                "optimizer": copy.deepcopy(self.optimizer.state_dict()),
+                "epochs": list(self.epochs),
+                "sums": (self._loss_sum.clone(), self._correct.clone(), self._seen)}
+
+    def restore(self, snap):
+        """Go back to a snapshot; the data order is a function of (seed, epoch), so replay is exact."""
+        self.model.load_state_dict(snap["model"])
+        self.optimizer.load_state_dict(snap["optimizer"])
+        self.step_count, self.epochs = snap["step"], list(snap["epochs"])
+        loss_sum, correct, self._seen = snap["sums"]
+        self._loss_sum, self._correct = loss_sum.clone(), correct.clone()
+
     # --- capture ----------------------------------------------------------------------------------
     def start_capture(self, options=None, layers=None, history=None):
         """Hook the model's BN layers; records carry this stepper's step and epoch (every k-th step).
@@ -164,15 +182,20 @@ class Stepper:
             return float("nan"), float("nan")
         return float(self._loss_sum) / self._seen, int(self._correct) / self._seen
 
-    @torch.no_grad()
-    def evaluate(self, images=None, labels=None):
+    def evaluate(self, images=None, labels=None, model=None):
         """Test accuracy in prediction mode (eval() and no_grad, so both mode rules use moving stats)."""
         images = self.data.test_images if images is None else images
         labels = self.data.test_labels if labels is None else labels
-        was_training = self.model.training
-        self.model.eval()
-        correct = torch.zeros((), device=self.device, dtype=torch.long)
-        for X, y in eval_batches(images, labels):
-            correct += (self.model(X).argmax(dim=1) == y).sum()
-        self.model.train(was_training)
-        return int(correct) / len(labels)
+        return accuracy(self.model if model is None else model, images, labels)
+
+
+@torch.no_grad()
+def accuracy(model, images, labels):
+    """Accuracy of `model` in prediction mode on uint8 images; the model's mode is restored."""
+    was_training = model.training
+    model.eval()
+    correct = torch.zeros((), device=labels.device, dtype=torch.long)
+    for X, y in eval_batches(images, labels):
+        correct += (model(X).argmax(dim=1) == y).sum()
+    model.train(was_training)
+    return int(correct) / len(labels)

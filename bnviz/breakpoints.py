@@ -1,0 +1,118 @@
+"""Breakpoints: conditions under which a run stops by itself, with an account of where and why.
+
+Checked after each step against the step's loss and the newest capture records, in the forward
+order of the layers, so that the account names the *first* layer and quantity that went wrong.
+"""
+import math
+from dataclasses import dataclass
+from typing import Optional
+
+import numpy as np
+
+# Checked in this order within a layer: what entered, what normalised, what was stored, parameters.
+NONFINITE_FIELDS = ("batch_mean", "batch_var", "input_pct", "output_pct", "moving_mean", "moving_var",
+                    "gamma", "beta")
+
+
+@dataclass
+class Breakpoints:
+    """When a run stops by itself. None switches a condition off."""
+    nonfinite: bool = True  # a NaN or Inf in the loss or any captured statistic
+    loss_jump: Optional[float] = 5.0  # the loss grows to more than this times the previous step's
+    gap: Optional[float] = None  # |moving_mean - batch_mean| / batch std above this, in any channel
+    gap_warmup: int = 30  # ...but only after this many steps: the moving stats start at 0 and 1
+    at_step: Optional[int] = None  # stop after this step
+    at_epoch_end: bool = False  # stop at the end of every epoch
+
+
+@dataclass
+class Hit:
+    """A breakpoint that fired."""
+    kind: str  # "nonfinite" | "loss_jump" | "gap" | "step" | "epoch_end"
+    step: int
+    message: str  # the account, in plain words
+    layer: Optional[str] = None
+    quantity: Optional[str] = None
+
+    @property
+    def fatal(self):
+        """NaN/Inf: nothing sensible can follow without a Reset."""
+        return self.kind == "nonfinite"
+
+
+def first_nonfinite(history, step):
+    """(layer, field, channel) of the first non-finite captured value at `step`, or None."""
+    if history is None:
+        return None
+    for layer in history.layers:
+        if history.last(layer, "step") != step:
+            continue
+        for field in NONFINITE_FIELDS:
+            if field not in history.fields(layer):
+                continue
+            values = np.asarray(history.last(layer, field), dtype=np.float64).reshape(-1)
+            bad = np.flatnonzero(~np.isfinite(values))
+            if len(bad):
+                return layer, field, int(bad[0])
+    return None
+
+
+def biggest_shift(history, step):
+    """(layer, shift in batch standard deviations) of the layer whose batch mean moved most from
+    the previous record to this step; the first layer past 3 std in forward order if any."""
+    best = None
+    for layer in history.layers if history is not None else []:
+        steps = history.column(layer, "step")
+        if len(steps) < 2 or steps[-1] != step:
+            continue
+        mean, prev_mean = history.column(layer, "batch_mean")[-2:]
+        prev_std = np.sqrt(history.column(layer, "batch_var")[-2] + 1e-5)
+        shift = float(np.max(np.abs(mean - prev_mean) / prev_std))
+        if shift > 3:
+            return layer, shift
+        if best is None or shift > best[1]:
+            best = (layer, shift)
+    return best
+
+
+def check(bp, history, step, loss, prev_loss, epoch_ended, eps=1e-5):
+    """The first breakpoint of `bp` that fires after `step`, or None."""
+    if bp.nonfinite:
+        if not math.isfinite(loss):
+            where = first_nonfinite(history, step)
+            detail = (f"; the first non-finite captured value is {where[1]} of channel {where[2]} in "
+                      f"layer {where[0]}" if where else "")
+            return Hit("nonfinite", step, f"Training diverged at step {step}: the loss is {loss}{detail}. "
+                       "Lower the learning rate (the chapter uses 1.0) and press Reset.",
+                       *(where[:2] if where else (None, None)))
+        where = first_nonfinite(history, step)
+        if where:
+            layer, field, c = where
+            return Hit("nonfinite", step, f"Training diverged at step {step}: {field} of channel {c} in "
+                       f"layer {layer} is not finite (the loss was still {loss:.4g}). Lower the learning "
+                       "rate and press Reset.", layer, field)
+    if bp.loss_jump and prev_loss is not None and math.isfinite(prev_loss) and loss > bp.loss_jump * prev_loss:
+        shift = biggest_shift(history, step)
+        detail = (f" The batch statistics moved most in layer {shift[0]}: its batch mean shifted by "
+                  f"{shift[1]:.1f} standard deviations of the previous batch." if shift else "")
+        return Hit("loss_jump", step, f"Stopped at step {step}: the loss jumped from {prev_loss:.4g} to "
+                   f"{loss:.4g} (×{loss / prev_loss:.1f}), more than ×{bp.loss_jump:g}: the last update "
+                   f"overshot.{detail} A smaller learning rate avoids it.", shift[0] if shift else None,
+                   "loss")
+    if bp.gap and step > bp.gap_warmup and history is not None:
+        for layer in history.layers:
+            if history.last(layer, "step") != step:
+                continue
+            gap = (np.abs(history.last(layer, "moving_mean_before") - history.last(layer, "batch_mean"))
+                   / np.sqrt(history.last(layer, "batch_var") + eps))
+            c = int(np.argmax(gap))
+            if gap[c] > bp.gap:
+                return Hit("gap", step, f"Stopped at step {step}: in layer {layer}, channel {c}, the moving "
+                           f"mean is {gap[c]:.2f} batch standard deviations away from this batch's mean "
+                           f"(threshold {bp.gap:g}): prediction mode would normalise this batch very "
+                           "differently from training.", layer, "moving_mean")
+    if bp.at_step is not None and step == bp.at_step:
+        return Hit("step", step, f"Stopped at step {step}, as asked.")
+    if bp.at_epoch_end and epoch_ended:
+        return Hit("epoch_end", step, f"Stopped at the end of an epoch (step {step}), as asked.")
+    return None
