@@ -1,0 +1,125 @@
+"""Breakpoints, rewind and precise statistics, each against an independent oracle."""
+import copy
+
+import numpy as np
+import pytest
+import torch
+from torch.testing import assert_close
+
+from bnviz import RunConfig
+from bnviz.batches import eval_batches
+from bnviz.breakpoints import Breakpoints
+from bnviz.population import population_stats
+from bnviz.precise import compare_at, with_precise_stats
+from bnviz.session import Session
+
+
+def columns(history):
+    return {(l, f): history.column(l, f).copy() for l in history.layers for f in history.fields(l)}
+
+
+def test_nan_breakpoint_fires_at_the_first_bad_step_and_names_the_layer(small_data):
+    s = Session(small_data, RunConfig(batch_size=128))
+    s.step(2)
+    with torch.no_grad():  # forced divergence: one NaN weight in the third BN layer's Linear
+        s.stepper.model[9].weight[0, 0] = float("nan")
+    assert s.step(5) == 1  # stopped at the first bad step
+    assert s.diverged and s.hit.step == 3 and s.hit.layer == "10"  # layers 1 and 5 are still finite
+    assert s.hit.quantity == "batch_mean" and "layer 10" in s.hit.message
+    assert s.step(1) == 0  # nothing runs after a divergence...
+    s.reset(RunConfig(batch_size=128))  # ...until Reset, which works
+    assert s.step(1) == 1 and s.hit is None
+
+
+def test_lr_50_stops_at_the_first_bad_step_with_an_account(small_data):
+    s = Session(small_data, RunConfig(batch_size=128, lr=50.0))
+    s.step(50)
+    assert s.hit is not None and s.hit.kind == "loss_jump" and s.hit.step == 2
+    first, second = s.log.loss[0], s.log.loss[1]
+    assert second > 5 * first and f"jumped from {first:.4g} to {second:.4g}" in s.hit.message
+    assert "layer 1: its batch mean shifted" in s.hit.message  # the first layer past 3 std
+    assert not s.diverged and s.step(1) == 1  # not fatal: stepping on works
+    s.breakpoints = Breakpoints(loss_jump=None)
+    s.reset(RunConfig(batch_size=128))
+    assert s.step(8) == 8
+
+
+def test_gap_step_and_epoch_breakpoints(small_data):
+    s = Session(small_data, RunConfig(batch_size=128))
+    s.breakpoints = Breakpoints(loss_jump=None, gap=0.01, gap_warmup=3)
+    s.step(20)
+    assert s.hit.kind == "gap" and s.hit.step == 4  # the first step after the warm-up
+    h = s.history
+    layer, row = s.hit.layer, -1
+    gap = np.abs(h.column(layer, "moving_mean_before")[row] - h.column(layer, "batch_mean")[row]) / \
+        np.sqrt(h.column(layer, "batch_var")[row] + 1e-5)
+    assert gap.max() > 0.01
+    s.breakpoints = Breakpoints(loss_jump=None, at_step=6)
+    s.step(20)
+    assert s.hit.kind == "step" and s.stepper.step_count == 6
+    s.breakpoints = Breakpoints(loss_jump=None, at_epoch_end=True)
+    s.step(20)
+    assert s.hit.kind == "epoch_end" and s.stepper.step_count == 8
+
+
+@pytest.mark.parametrize("norm", ["custom", "torch"])
+def test_rewind_then_replay_reproduces_the_statistics_exactly(small_data, norm):
+    s = Session(small_data, RunConfig(norm=norm, batch_size=64))  # 16 steps per epoch
+    s.snapshots.every = 5
+    s.step(23)  # crosses an epoch end: population and precise statistics at step 16
+    first = columns(s.history)
+    first_loss = list(s.log.loss)
+    first_state = copy.deepcopy(s.stepper.model.state_dict())
+    assert s.rewind(12) == 2  # from the snapshot at step 10, two steps replayed
+    assert s.stepper.step_count == 12 and s.history.last("1", "step") == 12 and len(s.log.loss) == 12
+    assert [p.step for p in s.population_log] == []
+    s.step(11)
+    again = columns(s.history)
+    assert first.keys() == again.keys()
+    for key in first:
+        np.testing.assert_array_equal(again[key], first[key], err_msg=str(key))
+    assert s.log.loss == first_loss
+    for k, v in s.stepper.model.state_dict().items():
+        assert torch.equal(v, first_state[k]), k
+    assert [p.step for p in s.population_log] == [16]
+    with pytest.raises(ValueError, match="between 0 and 23"):
+        s.rewind(99)
+
+
+def test_snapshots_stay_bounded(small_data):
+    s = Session(small_data, RunConfig(batch_size=128))
+    s.snapshots.every, s.snapshots.max_snapshots = 1, 4
+    s.step(20)
+    assert len(s.snapshots.snaps) <= 5 and s.snapshots.snaps[0]["step"] == 0
+    s.rewind(3)
+    assert s.stepper.step_count == 3
+
+
+def test_precise_stats_for_nn_batchnorm_agree_with_update_bn(small_data):
+    s = Session(small_data, RunConfig(norm="torch", batch_size=128))
+    s.step(5)
+    model = s.stepper.model
+    pop = population_stats(model, small_data.train_images, batch_size=256)
+    ours = with_precise_stats(model, pop)
+    theirs = copy.deepcopy(model)
+    loader = [X for X, _ in eval_batches(small_data.train_images, small_data.train_labels, 256)]
+    torch.optim.swa_utils.update_bn(loader, theirs)
+    for (n, a), (_, b) in zip(ours.named_buffers(), theirs.named_buffers()):
+        if "running" in n:
+            assert_close(a, b, atol=1e-5, rtol=1e-5, msg=n)
+
+
+def test_precise_stats_for_the_chapters_layer_are_a_full_pass(small_data):
+    s = Session(small_data, RunConfig(norm="custom", batch_size=128))
+    s.step(5)
+    model = s.stepper.model
+    pop = population_stats(model, small_data.train_images)
+    precise = with_precise_stats(model, pop)
+    from bnviz.batches import to_float
+    X = model[0](to_float(small_data.train_images)).detach().double()  # conv1 on the whole set
+    assert_close(precise[1].moving_mean.reshape(-1).double(), X.mean(dim=(0, 2, 3)), atol=1e-6, rtol=1e-5)
+    assert_close(precise[1].moving_var.reshape(-1).double(), X.var(dim=(0, 2, 3), unbiased=False),
+                 atol=1e-6, rtol=1e-5)
+    result = compare_at(s.stepper, pop)
+    assert 0 <= result["moving"] <= 1 and 0 <= result["precise"] <= 1
+    assert result["moving"] == s.stepper.evaluate()
