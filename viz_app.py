@@ -13,7 +13,9 @@ import threading
 import streamlit as st
 
 from bnviz.app_panels import PANELS, panels_ui
+from bnviz.app_experiments import experiments_ui
 from bnviz.app_replay import replay_sidebar_ui, replay_step_ui
+from bnviz.breakpoints import Breakpoints
 from bnviz.config import RunConfig, available_devices, config_problems
 from bnviz.conventions import chapter_to_torch_momentum
 from bnviz.data import BadDataError, DataNotFoundError, load_fashion_mnist
@@ -103,6 +105,23 @@ def on_population():
     guarded(st.session_state.session.compute_population)
 
 
+def on_precise():
+    guarded(st.session_state.session.compare_precise)
+
+
+def on_rewind():
+    session = st.session_state.session
+    target = int(st.session_state.rewind_to)
+    guarded(lambda: session.rewind(min(target, session.stepper.step_count)))
+
+
+def on_breakpoints():
+    ss = st.session_state
+    ss.session.breakpoints = Breakpoints(
+        loss_jump=ss.bp_jump if ss.bp_jump_on else None, gap=ss.bp_gap if ss.bp_gap_on else None,
+        at_step=int(ss.bp_step) if ss.bp_step else None, at_epoch_end=ss.bp_epoch)
+
+
 # --- widgets --------------------------------------------------------------------------------------
 def settings_ui(data):
     """Sidebar: the run's settings; says when they differ from the live run."""
@@ -143,6 +162,31 @@ def actions_ui(session):
     c4.button("Step N", on_click=on_step_n, key="step_n", width="stretch")
     sb.button("Run to end of epoch", on_click=on_epoch_end, key="epoch", width="stretch")
     sb.button("Reset", on_click=on_reset, key="reset", width="stretch")
+    c5, c6 = sb.columns(2)
+    c5.number_input("Rewind to step", min_value=0, max_value=max(session.stepper.step_count, 0),
+                    value=0, key="rewind_to", label_visibility="collapsed",
+                    help="Go back to an earlier step; stepping forward again gives the same numbers.")
+    c6.button("Rewind", on_click=on_rewind, key="rewind", width="stretch",
+              disabled=session.stepper.step_count == 0)
+    breakpoints_ui(session)
+
+
+def breakpoints_ui(session):
+    """Sidebar: when a run stops by itself."""
+    bp = session.breakpoints
+    with st.sidebar.expander("Breakpoints"):
+        st.caption("A NaN or Inf in the loss or any statistic always stops the run.")
+        st.checkbox("Loss jumps to more than", value=bp.loss_jump is not None, key="bp_jump_on",
+                    on_change=on_breakpoints)
+        st.number_input("× the previous step's loss", min_value=1.1, max_value=1000.0, value=bp.loss_jump or 5.0,
+                        key="bp_jump", on_change=on_breakpoints)
+        st.checkbox("Moving mean further from the batch mean than", value=bp.gap is not None, key="bp_gap_on",
+                    on_change=on_breakpoints)
+        st.number_input("batch standard deviations (after step 30)", min_value=0.01, max_value=100.0,
+                        value=bp.gap or 3.0, key="bp_gap", on_change=on_breakpoints)
+        st.number_input("Stop at step (0: off)", min_value=0, value=bp.at_step or 0, key="bp_step",
+                        on_change=on_breakpoints)
+        st.checkbox("Stop at every epoch end", value=bp.at_epoch_end, key="bp_epoch", on_change=on_breakpoints)
 
 
 def view_ui(session):
@@ -174,8 +218,8 @@ def status_ui(session):
                 text=f"**step {w['step']}** · epoch {w['epoch']} (batch {w['batch']} of {w['steps_per_epoch']}) · "
                      f"{w['images_seen']:,} images seen · device **{w['device']}**"
                      + (" · running…" if session.running else ""))
-    if session.stopped_because:
-        st.error(session.stopped_because)
+    if session.hit is not None:
+        (st.error if session.hit.fatal else st.warning)(session.stopped_because)
 
 
 def live_ui(session, view):
@@ -200,7 +244,7 @@ def live_ui(session, view):
                 st.rerun()  # redraw the whole page: the Run button and the timer change
         with session.lock:  # never draw while another run of this session is mid-step
             status_ui(session)
-            panels_ui(session, view, on_population)
+            panels_ui(session, view, on_population, on_precise)
 
     live()
 
@@ -216,9 +260,12 @@ def main():
     if "session" not in st.session_state:
         st.session_state.session = Session(data, RunConfig())
     session = st.session_state.session
-    mode = st.sidebar.radio("Mode", ["Live training", "Replay a recording"], key="mode", horizontal=True)
+    mode = st.sidebar.radio("Mode", ["Live training", "Experiments", "Replay a recording"], key="mode")
     if mode == "Replay a recording":
         replay_ui()
+        return
+    if mode == "Experiments":
+        experiments_ui(data)
         return
     settings_ui(data)
     actions_ui(session)

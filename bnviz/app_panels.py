@@ -8,10 +8,12 @@ import streamlit as st
 
 from . import explain
 from .figures_dist import distributions_now, heatmap_over_steps, percentile_bands
+from .figures_experiments import precise_figure
 from .figures_stats import gamma_beta, moving_convergence, training_curves
 from .inside import inside_step
 
-PANELS = ("Distributions now", "Over time", "Moving mean", "γ and β", "Training", "Inside one step")
+PANELS = ("Distributions now", "Over time", "Moving mean", "γ and β", "Training", "Inside one step",
+          "Precise statistics")
 
 
 def chart(fig, name):
@@ -119,9 +121,31 @@ def inside_panel(session, view):
                    f"{max(info['checks']):.2g} (float32 rounding).")
 
 
-def panels_ui(session, view, on_population):
+def precise_panel(session, view, on_precise):
+    st.markdown(explain.PRECISE)
+    if not session.has_bn:
+        st.info(explain.NO_BN)
+        return
+    if not session.live:
+        st.info("Precise statistics need the weights of a live run; recordings keep only statistics. "
+                "Switch to *Live training* to compare.")
+        return
+    st.button("Compare now", key="precise", on_click=on_precise,
+              help="Recompute the statistics over the training set and test both (a few seconds).")
+    if session.precise_log:
+        chart(precise_figure(session.precise_log), "precise")
+        st.table([{"step": r["step"], "epoch end": r["epoch"] or "", "test acc, moving stats": f"{r['moving']:.4f}",
+                   "test acc, precise stats": f"{r['precise']:.4f}",
+                   "difference": f"{r['precise'] - r['moving']:+.4f}"} for r in session.precise_log])
+    else:
+        st.caption("Computed at every epoch end, or now with the button.")
+
+
+def panels_ui(session, view, on_population, on_precise=None):
     """Draw the panel chosen in `view["panel"]`."""
     panel = view["panel"]
+    if panel == "Precise statistics":
+        return precise_panel(session, view, on_precise)
     if panel == "Distributions now":
         distributions_panel(session, view)
     elif panel == "Over time":

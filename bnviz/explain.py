@@ -39,3 +39,26 @@ update of the moving statistics with its arithmetic. *Recorded* values come from
 
 NO_BN = """This model has **no BatchNorm layer** (variant "no BN"), so there is nothing to show
 here. Choose the chapter's BN or `nn.BatchNorm` in the sidebar and press Reset to compare."""
+
+MODES = """Each row ran a real layer once on the same batch, with its moving statistics set far from
+the batch's (mean 10, variance 4), so the output tells which statistics normalised it. The chapter
+chose the mode by `torch.is_grad_enabled()`: under `eval()` alone (gradients still on) its layer
+**still normalises with the batch and updates its moving statistics** — evaluate under
+`torch.no_grad()` too. PyTorch and bnviz's fixed layer follow `self.training` instead."""
+
+FIGURE1 = """The BN paper (Ioffe & Szegedy, 2015) showed, for one sigmoid of a network, the 15th,
+50th and 85th percentiles of its input over training: without BN they drift as earlier layers
+change; with BN they stay put. Here both LeNets start from the same weights and see the same
+batches. With lr 1.0 the no-BN net may barely learn — that is the result, not a bug; try a smaller
+learning rate for it (0.1 or 0.9) to compare."""
+
+TWIN = """Both layers get the same initial weights and the same batches. They should agree to
+float32 rounding (differences around 1e-6 that grow slowly as SGD amplifies them) — except
+`moving_var` as stored: the chapter keeps the biased batch variance, PyTorch the unbiased one
+(× n/(n−1)). Carried through PyTorch's update, the chapter's values agree again."""
+
+PRECISE = """Prediction mode normalises with the *moving* statistics, an average over recent batches
+computed with *older* weights. Precise statistics recompute them over the whole training set with
+the current weights frozen (as `torch.optim.swa_utils.update_bn` does). If test accuracy with
+precise statistics is much higher, stale moving statistics cost accuracy; if both are low, the
+weights themselves are at fault."""

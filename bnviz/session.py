@@ -154,6 +154,14 @@ class Session:
         """Train to the end of the current epoch."""
         return self.step(self.stepper.steps_per_epoch - self.stepper.batch_in_epoch)
 
+    def compare_precise(self):
+        """Test accuracy now with the moving vs. recomputed statistics (recomputes the population)."""
+        with self.lock:
+            result = compare_at(self.stepper, self.compute_population())
+            self.precise_log.append(result)
+            self.precise_log.sort(key=lambda r: r["step"])
+            return result
+
     def compute_population(self):
         """Population statistics of every BN input with the current weights (about a second)."""
         if not self.has_bn:
