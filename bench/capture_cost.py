@@ -41,7 +41,7 @@ def main():
     per_step = sum(h.bytes_per_record(l) for l in h.layers)
     steps = 10 * stepper.steps_per_epoch
     kept = min(steps, CaptureOptions().max_records)
-    print(f"bytes per record: " + ", ".join(f"layer {l}: {h.bytes_per_record(l):,}" for l in h.layers)
+    print("bytes per record: " + ", ".join(f"layer {l}: {h.bytes_per_record(l):,}" for l in h.layers)
           + f"; all four: {per_step:,} per step")
     print(f"10 epochs at every step = {steps:,} records per layer; the history keeps at most "
           f"{CaptureOptions().max_records:,} (first {CaptureOptions().keep_first} + uniform thinning): "

@@ -1,6 +1,5 @@
 """One real browser against one real server: Step, Run/Pause, charts, a screenshot artifact."""
 import os
-from pathlib import Path
 
 import pytest
 

@@ -58,7 +58,6 @@ def test_every_statistic_against_plain_torch(kind, dims, mode):
     (name,) = h.layers
     dim = [0] + list(range(2, X.dim()))
     mean, var = X.mean(dim=dim), X.var(dim=dim, unbiased=False)
-    n = X.numel() // 5
     assert_close(torch.from_numpy(h.last(name, "batch_mean")), mean)
     assert_close(torch.from_numpy(h.last(name, "batch_var")), var)
     assert_close(torch.from_numpy(h.last(name, "batch_var_unbiased")), X.var(dim=dim, unbiased=True))

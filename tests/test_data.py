@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from bnviz.batches import BatchOrder, batches_per_epoch, epoch_order, to_float
-from bnviz.data import (DEBIAN_DIR, SUBSET_DIR, BadDataError, DataNotFoundError, load_fashion_mnist,
+from bnviz.data import (SUBSET_DIR, BadDataError, DataNotFoundError, load_fashion_mnist,
                         read_idx)
 
 

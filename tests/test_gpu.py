@@ -36,7 +36,7 @@ def test_capture_on_cuda_matches_plain_torch(norm):
     net = lenet(norm).cuda()
     X = torch.rand(64, 1, 28, 28, device="cuda")
     with capture(net, options=CaptureOptions(sample=None, bins=16)) as cap:
-        Y1 = net[:2](X)
+        net[:2](X)
     h = cap.history
     conv = net[0](X).detach()
     assert_close(torch.from_numpy(h.last("1", "batch_mean")), conv.mean(dim=(0, 2, 3)).cpu())

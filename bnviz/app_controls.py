@@ -1,0 +1,193 @@
+"""The app's sidebar: run settings, training actions, rewind and breakpoints, and their callbacks.
+
+Callbacks run before the script reruns; each keeps the session usable whatever happens, and turns
+any error into a message in the page (never a traceback).
+"""
+import logging
+import os
+import threading
+
+import streamlit as st
+import torch
+
+from .breakpoints import Breakpoints
+from .config import RunConfig, available_devices, config_problems
+from .conventions import chapter_to_torch_momentum
+
+# One training at a time per THREADS_PER_SESSION cores: torch's intra-op threads are shared by the
+# whole server process, so two trainings on the same cores each run at less than half speed and
+# every page slows down. Sessions beyond the limit wait their turn (a tick, or a Step click).
+THREADS_PER_SESSION = min(4, torch.get_num_threads())
+MAX_TRAINING = max(1, (os.cpu_count() or 2) // THREADS_PER_SESSION)
+SLOT_WAIT_SECONDS = 30  # a Step click waits this long for its turn before saying the server is busy
+NORM_LABELS = {"custom": "the chapter's BatchNorm", "torch": "nn.BatchNorm2d / 1d", "none": "no BN"}
+log = logging.getLogger("bnviz.app")
+
+
+@st.cache_resource
+def training_slots():
+    """At most MAX_TRAINING sessions train at once; the others wait their turn (no thrashing)."""
+    return threading.BoundedSemaphore(MAX_TRAINING)
+
+
+def flash(kind, text):
+    st.session_state["flash"] = (kind, text)
+
+
+def guarded(action):
+    """Run a button's action; any error becomes a message in the page, and the session is kept."""
+    try:
+        action()
+    except Exception as err:  # noqa: BLE001 — a student must never see a traceback
+        log.exception("action failed")
+        flash("error", f"That did not work: {err}. Your session is kept; change the settings or press Reset.")
+
+
+def pending_config():
+    """The settings in the sidebar as a RunConfig, or (None, problems)."""
+    ss = st.session_state
+    values = dict(norm=ss.norm, lr=ss.lr, batch_size=ss.batch_size, momentum=ss.momentum, eps=ss.eps,
+                  seed=ss.seed, device=ss.device)
+    probe = type("Probe", (), values)
+    problems = config_problems(probe)
+    return (None, problems) if problems else (RunConfig(**values), [])
+
+
+# --- callbacks (run before the script reruns) --------------------------------------------------------
+def on_reset():
+    cfg, problems = pending_config()
+    if cfg is None:
+        flash("error", "Cannot reset with these settings: " + "; ".join(problems) + ".")
+        return
+    guarded(lambda: st.session_state.session.reset(cfg))
+
+
+def with_slot(action):
+    """Run a training action when a training slot is free (see MAX_TRAINING)."""
+    slots = training_slots()
+    if not slots.acquire(timeout=SLOT_WAIT_SECONDS):
+        flash("warning", "The server is busy training for other students; press Step again in a moment.")
+        return
+    try:
+        guarded(action)
+    finally:
+        slots.release()
+
+
+def on_step():
+    with_slot(lambda: st.session_state.session.step(1))
+
+
+def on_step_n():
+    session, n = st.session_state.session, int(st.session_state.n_steps)
+    if n <= 20:
+        with_slot(lambda: session.step(n))
+    else:  # long runs go through the fragment so the page stays responsive and pausable
+        session.run_until(session.stepper.step_count + n)
+
+
+def on_run_pause(run):
+    """Run (run=True) or Pause; the intended action travels with the click, so a click handled
+    twice can never undo itself."""
+    session = st.session_state.session
+    if run and session.diverged:
+        flash("error", session.stopped_because)
+        return
+    session.running = run
+    session.target_step = None
+
+
+def on_epoch_end():
+    session = st.session_state.session
+    session.run_until(session.stepper.step_count + session.stepper.steps_per_epoch
+                      - session.stepper.batch_in_epoch)
+
+
+def on_population():
+    with_slot(st.session_state.session.compute_population)
+
+
+def on_precise():
+    with_slot(st.session_state.session.compare_precise)
+
+
+def on_rewind():
+    session = st.session_state.session
+    target = int(st.session_state.rewind_to)
+    with_slot(lambda: session.rewind(min(target, session.stepper.step_count)))
+
+
+def on_breakpoints():
+    ss = st.session_state
+    ss.session.breakpoints = Breakpoints(
+        loss_jump=ss.bp_jump if ss.bp_jump_on else None, gap=ss.bp_gap if ss.bp_gap_on else None,
+        at_step=int(ss.bp_step) if ss.bp_step else None, at_epoch_end=ss.bp_epoch)
+
+
+# --- widgets ---------------------------------------------------------------------------------------
+def settings_ui(data):
+    """Sidebar: the run's settings; says when they differ from the live run."""
+    sb = st.sidebar
+    sb.header("Settings")
+    d = RunConfig()
+    sb.selectbox("Model", list(NORM_LABELS), format_func=NORM_LABELS.get, key="norm")
+    sb.number_input("Learning rate", value=d.lr, step=0.1, format="%.4g", key="lr")
+    sb.number_input("Batch size", value=d.batch_size, step=32, key="batch_size")
+    sb.number_input("BN momentum (chapter's convention)", value=d.momentum, step=0.01, format="%.4g",
+                    key="momentum")
+    sb.caption(f"PyTorch's equivalent: momentum = {chapter_to_torch_momentum(st.session_state.momentum):.4g}")
+    sb.number_input("BN eps", value=d.eps, format="%.1e", key="eps")
+    sb.number_input("Seed", value=d.seed, step=1, key="seed")
+    sb.selectbox("Device", available_devices(), key="device")
+    cfg, problems = pending_config()
+    if problems:
+        sb.error("Fix before Reset: " + "; ".join(problems) + ".")
+    elif cfg != st.session_state.session.config:
+        sb.warning("Settings changed — press **Reset** to start a new run with them.")
+    sb.divider()
+    sb.markdown("**Data**: " + data.describe())
+    if data.is_subset:
+        sb.warning("This is the small subset shipped with bnviz, not the full data set: numbers will "
+                   "differ from the chapter's. Install `dataset-fashion-mnist` for the full set.")
+
+
+def actions_ui(session):
+    """Sidebar: Step, Step N, Run/Pause, Run to end of epoch, Reset."""
+    sb = st.sidebar
+    sb.header("Training")
+    c1, c2 = sb.columns(2)
+    c1.button("Step", on_click=on_step, key="step", width="stretch", help="Train one batch")
+    c2.button("Pause" if session.running else "Run", on_click=on_run_pause, args=(not session.running,),
+              key="run", width="stretch", type="primary")
+    c3, c4 = sb.columns([1, 1])
+    c3.number_input("N", min_value=1, max_value=5000, value=10, key="n_steps", label_visibility="collapsed")
+    c4.button("Step N", on_click=on_step_n, key="step_n", width="stretch")
+    sb.button("Run to end of epoch", on_click=on_epoch_end, key="epoch", width="stretch")
+    sb.button("Reset", on_click=on_reset, key="reset", width="stretch")
+    c5, c6 = sb.columns(2)
+    c5.number_input("Rewind to step", min_value=0, max_value=max(session.stepper.step_count, 0),
+                    value=0, key="rewind_to", label_visibility="collapsed",
+                    help="Go back to an earlier step; stepping forward again gives the same numbers.")
+    c6.button("Rewind", on_click=on_rewind, key="rewind", width="stretch",
+              disabled=session.stepper.step_count == 0)
+    breakpoints_ui(session)
+
+
+def breakpoints_ui(session):
+    """Sidebar: when a run stops by itself."""
+    bp = session.breakpoints
+    with st.sidebar.expander("Breakpoints"):
+        st.caption("A NaN or Inf in the loss or any statistic always stops the run.")
+        st.checkbox("Loss jumps to more than", value=bp.loss_jump is not None, key="bp_jump_on",
+                    on_change=on_breakpoints)
+        st.number_input("× the previous step's loss", min_value=1.1, max_value=1000.0, value=bp.loss_jump or 5.0,
+                        key="bp_jump", on_change=on_breakpoints)
+        st.checkbox("Moving mean further from the batch mean than", value=bp.gap is not None, key="bp_gap_on",
+                    on_change=on_breakpoints)
+        st.number_input("batch standard deviations (after step 30)", min_value=0.01, max_value=100.0,
+                        value=bp.gap or 3.0, key="bp_gap", on_change=on_breakpoints)
+        st.number_input("Stop at step (0: off)", min_value=0, value=bp.at_step or 0, key="bp_step",
+                        on_change=on_breakpoints)
+        st.checkbox("Stop at every epoch end", value=bp.at_epoch_end, key="bp_epoch", on_change=on_breakpoints)
+
+
