@@ -7,6 +7,7 @@ shared read-only. Training runs in a fragment that does a bounded number of step
 page stays responsive and Pause takes effect within a second.
 """
 import logging
+import os
 
 import streamlit as st
 import torch
@@ -17,6 +18,7 @@ from bnviz.app_experiments import experiments_ui
 from bnviz.app_panels import PANELS, panels_ui
 from bnviz.app_replay import replay_sidebar_ui, replay_step_ui
 from bnviz.config import RunConfig
+from bnviz.diagnostics import write_stats
 from bnviz.data import BadDataError, DataNotFoundError, load_fashion_mnist
 from bnviz.session import Session
 
@@ -26,9 +28,9 @@ log = logging.getLogger("bnviz.app")
 
 
 @st.cache_resource(show_spinner="Loading Fashion-MNIST…")
-def shared_data():
-    """The data set, loaded once per server and shared read-only by every session."""
-    return load_fashion_mnist()
+def shared_data(path):
+    """The data set, loaded once per server (per data path) and shared read-only by every session."""
+    return load_fashion_mnist(path)
 
 
 # --- widgets --------------------------------------------------------------------------------------
@@ -98,7 +100,7 @@ def main():
         torch.set_num_threads(THREADS_PER_SESSION)
     st.title("Batch Normalization, step by step")
     try:
-        data = shared_data()
+        data = shared_data(os.environ.get("BNVIZ_DATA"))
     except (DataNotFoundError, BadDataError) as err:
         st.error(f"Fashion-MNIST could not be loaded.\n\n{err}")
         st.stop()
@@ -119,6 +121,8 @@ def main():
         getattr(st, kind)(text)
     view = view_ui(session)
     live_ui(session, view)
+    if os.environ.get("BNVIZ_STATS_FILE"):  # load tests read the server's numbers here
+        write_stats(os.environ["BNVIZ_STATS_FILE"])
 
 
 def replay_ui():

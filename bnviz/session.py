@@ -10,6 +10,7 @@ import numpy as np
 
 from .breakpoints import Breakpoints, check
 from .config import RunConfig
+from .diagnostics import register
 from .hooks import CaptureOptions, raw_at
 from .population import population_stats
 from .precise import compare_at
@@ -43,6 +44,7 @@ class Session:
         self.lock = threading.RLock()
         self.breakpoints = Breakpoints()  # kept across resets: they are the user's settings
         self.reset(config or RunConfig())
+        register(self)
 
     def reset(self, config):
         """Start again from step 0 with `config` (a RunConfig)."""
@@ -223,9 +225,10 @@ class Session:
                  "test acc": e.test_acc} for e in self.stepper.epochs]
 
     def memory_bytes(self):
-        """Bytes this session holds in its history and logs (the model is ~250 KB more)."""
+        """Bytes this session holds: history, snapshots, step log, model and optimiser state."""
         held = self.history.nbytes() if self.history else 0
-        return held + 8 * 4 * len(self.log.step)
+        model = sum(t.numel() * t.element_size() for t in self.stepper.model.state_dict().values())
+        return held + self.snapshots.nbytes() + 4 * 8 * len(self.log.step) + 2 * model
 
 
 def population_series(session, layer, field="mean"):

@@ -21,13 +21,13 @@ def free_port():
 
 
 @contextlib.contextmanager
-def streamlit_server(env=None, port=None, log_path=None):
+def streamlit_server(env=None, port=None, log_path=None, extra_args=()):
     """Start the app headless on 127.0.0.1; yields its URL once /_stcore/health answers ok."""
     port = port or free_port()
     log = open(log_path or os.devnull, "w")
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "viz_app.py"),
                              "--server.port", str(port), "--server.address", "127.0.0.1",
-                             "--server.headless", "true"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                             "--server.headless", "true", *extra_args], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
                             env={**os.environ, **(env or {})})
     url = f"http://127.0.0.1:{port}"
     try:
