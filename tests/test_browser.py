@@ -11,19 +11,27 @@ pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
 
 
 @pytest.fixture(scope="module")
-def page():
+def server():
     from playwright.sync_api import sync_playwright
     ARTIFACTS.mkdir(exist_ok=True)
     with streamlit_server(log_path=ARTIFACTS / "streamlit.log") as (url, proc), sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        errors = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(url)
-        wait_idle(page)
-        page.errors = errors
-        yield page
+        yield browser, url
         browser.close()
+
+
+def open_page(browser, url):
+    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    page.errors = []
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page.goto(url)
+    wait_idle(page)
+    return page
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    return open_page(*server)
 
 
 def test_step_run_pause_and_charts(page):
@@ -60,3 +68,20 @@ def test_inside_one_step_panel(page):
     text = page.inner_text("body")
     assert "moving_mean = 0.9 ×" in text, text[-1500:]
     assert "x̂ = (x − μ) / √(σ² + ε)" in text
+
+
+def test_rewind_in_the_browser_and_sessions_are_separate(page, server):
+    now = step_number(page)
+    assert now > 3
+    page.get_by_role("spinbutton", name="Rewind to step").fill("2")
+    page.get_by_role("spinbutton", name="Rewind to step").press("Enter")
+    wait_idle(page)
+    page.get_by_role("button", name="Rewind", exact=True).click()
+    page.wait_for_function("() => document.body.innerText.includes('step 2 ')", timeout=60_000)
+    other = open_page(*server)  # a second student: a session of its own
+    assert step_number(other) == 0
+    other.get_by_role("button", name="Step", exact=True).click()
+    other.wait_for_function("() => document.body.innerText.includes('step 1 ')", timeout=60_000)
+    wait_idle(page)
+    assert step_number(page) == 2  # the first student's run is untouched
+    assert not page.errors and not other.errors
