@@ -58,8 +58,8 @@ def first_nonfinite(history, step):
 
 
 def biggest_shift(history, step):
-    """(layer, shift in batch standard deviations) of the layer whose batch mean moved most from
-    the previous record to this step; the first layer past 3 std in forward order if any."""
+    """(layer, shift in batch standard deviations, words): the first layer, in forward order, whose
+    batch mean moved more than 3 standard deviations of the previous batch; else the largest."""
     best = None
     for layer in history.layers if history is not None else []:
         steps = history.column(layer, "step")
@@ -69,9 +69,9 @@ def biggest_shift(history, step):
         prev_std = np.sqrt(history.column(layer, "batch_var")[-2] + 1e-5)
         shift = float(np.max(np.abs(mean - prev_mean) / prev_std))
         if shift > 3:
-            return layer, shift
+            return layer, shift, "The first layer whose batch statistics jumped is"
         if best is None or shift > best[1]:
-            best = (layer, shift)
+            best = (layer, shift, "The batch statistics moved most in")
     return best
 
 
@@ -93,8 +93,8 @@ def check(bp, history, step, loss, prev_loss, epoch_ended, eps=1e-5):
                        "rate and press Reset.", layer, field)
     if bp.loss_jump and prev_loss is not None and math.isfinite(prev_loss) and loss > bp.loss_jump * prev_loss:
         shift = biggest_shift(history, step)
-        detail = (f" The batch statistics moved most in layer {shift[0]}: its batch mean shifted by "
-                  f"{shift[1]:.1f} standard deviations of the previous batch." if shift else "")
+        detail = (f" {shift[2]} layer {shift[0]}: its batch mean shifted by {shift[1]:.1f} standard "
+                  "deviations of the previous batch." if shift else "")
         return Hit("loss_jump", step, f"Stopped at step {step}: the loss jumped from {prev_loss:.4g} to "
                    f"{loss:.4g} (×{loss / prev_loss:.1f}), more than ×{bp.loss_jump:g}: the last update "
                    f"overshot.{detail} A smaller learning rate avoids it.", shift[0] if shift else None,

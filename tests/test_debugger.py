@@ -37,7 +37,7 @@ def test_lr_50_stops_at_the_first_bad_step_with_an_account(small_data):
     assert s.hit is not None and s.hit.kind == "loss_jump" and s.hit.step == 2
     first, second = s.log.loss[0], s.log.loss[1]
     assert second > 5 * first and f"jumped from {first:.4g} to {second:.4g}" in s.hit.message
-    assert "layer 1: its batch mean shifted" in s.hit.message  # the first layer past 3 std
+    assert "The first layer whose batch statistics jumped is layer 1" in s.hit.message
     assert not s.diverged and s.step(1) == 1  # not fatal: stepping on works
     s.breakpoints = Breakpoints(loss_jump=None)
     s.reset(RunConfig(batch_size=128))

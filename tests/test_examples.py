@@ -8,7 +8,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.mark.parametrize("script,expect", [("hook_lenet.py", "moving mean"), ("hook_resnet.py", "layer4.1.bn2")])
+@pytest.mark.parametrize("script,expect", [("hook_lenet.py", "moving mean"), ("hook_resnet.py", "layer4.1.bn2"),
+                                           ("debugger.py", "replayed exactly: True")])
 def test_example_runs(script, expect):
     out = subprocess.run([sys.executable, str(ROOT / "examples" / script)], capture_output=True, text=True,
                          timeout=300, cwd=ROOT)
@@ -18,5 +19,5 @@ def test_example_runs(script, expect):
 
 def test_readme_shows_the_examples():
     readme = (ROOT / "README.md").read_text()
-    for script in ("hook_lenet.py", "hook_resnet.py"):
+    for script in ("hook_lenet.py", "hook_resnet.py", "debugger.py"):
         assert (ROOT / "examples" / script).read_text().strip() in readme
