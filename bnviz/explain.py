@@ -1,4 +1,6 @@
 """What a teacher would say beside each panel, in plain words (Markdown)."""
+import math
+
 
 DISTRIBUTIONS = """**What BN does to one batch.** Left top: the values arriving at the BN layer. Right
 top: after subtracting the batch mean and dividing by the batch standard deviation (x̂) they are
@@ -15,10 +17,11 @@ def convergence(momentum, steps_done):
     """The theory of the moving average, with this run's real numbers."""
     tau = 1 / (1 - momentum)
     left = momentum ** steps_done
+    half_life = math.log(0.5) / math.log(momentum) if 0 < momentum < 1 else float("inf")
     return f"""**How the moving mean converges.** At every training step the layer updates
 `moving = {momentum:g} × moving + {1 - momentum:.2g} × batch`. That is an exponential moving average
-with a time constant of 1 / (1 − {momentum:g}) = **{tau:.0f} steps**: a batch's influence halves
-every {0.6931 / (1 - momentum) if momentum < 1 else float('inf'):.1f} steps or so. The moving mean starts at 0 and the moving variance at
+with a time constant of 1 / (1 − {momentum:g}) = **{tau:.3g} steps**; a batch's weight halves every
+ln 2 / −ln {momentum:g} = {half_life:.2f} steps. The moving mean starts at 0 and the moving variance at
 1; after k steps that start still weighs momentum^k — here, after {steps_done} steps,
 {momentum:g}^{steps_done} = **{left:.3g}**. Grey: the batch statistic (noisy, it depends on which
 256 images were drawn). Blue: the moving statistic that prediction mode will use. Red diamonds: the

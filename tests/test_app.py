@@ -153,3 +153,9 @@ def test_divergence_is_explained_not_a_traceback(at):
     at.button(key="reset").click().run()
     at.button(key="step").click().run()
     assert session(at).stepper.step_count == 1 and not session(at).stopped_because
+
+
+def test_the_theory_numbers_are_right():
+    from bnviz.explain import convergence
+    text = convergence(0.9, 60)
+    assert "**10 steps**" in text and "6.58 steps" in text and f"**{0.9 ** 60:.3g}**" in text
