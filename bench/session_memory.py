@@ -22,6 +22,10 @@ def main():
     args = parser.parse_args()
     data = load_fashion_mnist()
     print(f"data: {data.describe()}")
+    warm = Session(data, RunConfig(device="cpu"))  # lazy imports (torch, sympy) happen here,
+    warm.step(1)                                   # not inside the measurement
+    warm.compare_precise()
+    del warm
     tracemalloc.start()
     base = tracemalloc.get_traced_memory()[0]
     session = Session(data, RunConfig(device="cpu"))

@@ -7,6 +7,7 @@
 Hooks are per model (never the global module hooks), removed when the block ends, also when it
 raised; `attach()`/`detach()` for long-lived use (the app); `detach()` is idempotent.
 """
+import weakref
 from dataclasses import dataclass
 from typing import Optional
 
@@ -95,30 +96,38 @@ class Capture:
         training_pass = module.training and torch.is_grad_enabled()
         return training_pass or self.options.capture_eval
 
+    # The hooks hold the Capture by weak reference: the model must not keep its capture (and its
+    # history) alive, or a closed browser session's memory would wait for the cyclic GC.
     def _pre_hook(self, name):
+        ref = weakref.ref(self)
+
         def hook(module, args):
-            if self._wanted(module):
-                self._before[name] = before_pass(module)
+            cap = ref()
+            if cap is not None and cap._wanted(module):
+                cap._before[name] = before_pass(module)
         return hook
 
     def _post_hook(self, name):
+        ref = weakref.ref(self)
+
         def hook(module, args, output):
-            before = self._before.pop(name, None)
+            cap = ref()
+            before = cap._before.pop(name, None) if cap is not None else None
             if before is None:
                 return None
             X = args[0]
-            rec, info, raw = summarise(module, X, output, before, self.ranges[name], self.options,
-                                       self.activations[name])
+            rec, info, raw = summarise(module, X, output, before, cap.ranges[name], cap.options,
+                                       cap.activations[name])
             info["training"], info["grad"] = module.training, torch.is_grad_enabled()
-            self.history.append(name, self.context["step"], self.context["epoch"], rec, info,
-                                ranges=self.ranges[name])
+            cap.history.append(name, cap.context["step"], cap.context["epoch"], rec, info,
+                                ranges=cap.ranges[name])
             if raw is not None:
-                self.recent[name].append((self.context["step"], raw))
-                del self.recent[name][:-self.options.raw_keep]
-            if self.options.raw_last:
-                keep = self.raw[name]
-                keep.append((self.context["step"], X.detach().to("cpu", copy=True)))
-                del keep[:-self.options.raw_last]
+                cap.recent[name].append((cap.context["step"], raw))
+                del cap.recent[name][:-cap.options.raw_keep]
+            if cap.options.raw_last:
+                keep = cap.raw[name]
+                keep.append((cap.context["step"], X.detach().to("cpu", copy=True)))
+                del keep[:-cap.options.raw_last]
             return None  # never changes the output
         return hook
 

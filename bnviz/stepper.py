@@ -70,6 +70,7 @@ class Stepper:
         self.step_count = 0  # steps done so far
         self.epochs = []  # EpochResult for each finished epoch
         self.before_step = []  # callables(step, epoch, batch) run before each forward pass
+        self._capture_hooks = {}  # id(capture) -> its before_step callable
         self._reset_epoch_sums()
 
     # --- where training stands -------------------------------------------------------------
@@ -125,15 +126,16 @@ class Stepper:
             cap.context["step"], cap.context["epoch"] = step, epoch
             cap.enabled = (step - 1) % cap.options.every == 0
 
-        cap._stepper_hook = set_context
+        self._capture_hooks[id(cap)] = set_context  # not on cap: that would be a reference cycle
         self.before_step.append(set_context)
         return cap
 
     def stop_capture(self, cap):
         """Detach `cap` and stop feeding it step numbers (idempotent)."""
         cap.detach()
-        if getattr(cap, "_stepper_hook", None) in self.before_step:
-            self.before_step.remove(cap._stepper_hook)
+        hook = self._capture_hooks.pop(id(cap), None)
+        if hook in self.before_step:
+            self.before_step.remove(hook)
 
     # --- training ----------------------------------------------------------------------------
     def step(self):

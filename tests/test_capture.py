@@ -215,3 +215,19 @@ def test_history_is_bounded_and_keeps_the_first_steps():
     gaps = np.diff(steps[8:-1])
     assert gaps.min() == gaps.max()  # uniform spacing after the first steps
     assert cap.history.thinned["0"] >= 1
+
+
+def test_dropping_a_session_frees_its_history_at_once(small_data):
+    """No reference cycle: a closed browser session's memory must not wait for the cyclic GC."""
+    import gc
+    import weakref
+    from bnviz.session import Session
+    gc.disable()
+    try:
+        s = Session(small_data, RunConfig(batch_size=128))
+        s.step(3)
+        history, model = weakref.ref(s.history), weakref.ref(s.stepper.model)
+        del s
+        assert history() is None and model() is None
+    finally:
+        gc.enable()

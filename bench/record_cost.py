@@ -1,0 +1,37 @@
+"""`record` on this machine: examples/s with capture at every step, and file size per epoch.
+
+    python bench/record_cost.py [--epochs 1] [--device cpu]
+"""
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bnviz import CaptureOptions, RunConfig, load_fashion_mnist  # noqa: E402
+from bnviz.breakpoints import Breakpoints  # noqa: E402
+from bnviz.record import record  # noqa: E402
+from bnviz.session import Session  # noqa: E402
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--device", default="cpu")
+    args = parser.parse_args()
+    data = load_fashion_mnist()
+    print(f"data: {data.describe()}")
+    out = Path(tempfile.mkdtemp(prefix="bnviz-record-"))
+    for norm in ("custom", "torch"):
+        for every in (1, 10):
+            session = Session(data, RunConfig(norm=norm, device=args.device),
+                              capture_options=CaptureOptions(every=every, raw_values=0))
+            session.breakpoints = Breakpoints(loss_jump=None)
+            path, speed = record(session, args.epochs, out / f"{norm}-{every}.bnviz", progress=False)
+            size = path.stat().st_size / 2**20
+            print(f"record --norm {norm} --every {every:2d}: {speed:8,.0f} examples/s (epoch-end test and "
+                  f"population passes included), {size / args.epochs:.2f} MiB per epoch", flush=True)
+
+
+if __name__ == "__main__":
+    main()
