@@ -31,8 +31,9 @@ def main():
             session.breakpoints = Breakpoints(loss_jump=None)
             session.step(args.epochs * session.stepper.steps_per_epoch)
             print(f"\nnorm={norm} seed={seed}: epoch, train acc, test acc (moving), test acc (precise), gain")
+            prev = None
             for e, p in zip(session.stepper.epochs, session.precise_log):
-                flag = "  <- drop" if e.epoch > 1 and p["moving"] < prev - 0.03 else ""
+                flag = "  <- drop" if prev is not None and p["moving"] < prev - 0.03 else ""
                 print(f"  {e.epoch:2d}  {e.train_acc:.3f}  {p['moving']:.3f}  {p['precise']:.3f}  "
                       f"{p['precise'] - p['moving']:+.3f}{flag}", flush=True)
                 prev = p["moving"]
