@@ -48,8 +48,9 @@ def test_capture_on_cuda_matches_plain_torch(norm):
 
 
 def test_capture_makes_few_host_device_syncs(small_data):
-    """Between flushes a captured step makes no synchronisation of its own."""
-    s = Stepper(RunConfig(norm="custom", batch_size=128, device="cuda"), small_data)
+    """Between flushes a captured step makes no synchronisation of its own (epoch ends do: the
+    epoch's metrics, the test evaluation and the next epoch's order; 16 steps here stay inside one)."""
+    s = Stepper(RunConfig(norm="custom", batch_size=64, device="cuda"), small_data)
     cap = s.start_capture(CaptureOptions())
     s.run(2)  # ranges chosen (one sync each, on the first pass)
     cap.history.flush()
@@ -65,7 +66,7 @@ def test_capture_makes_few_host_device_syncs(small_data):
         warnings.simplefilter("always")
         torch.cuda.set_sync_debug_mode("warn")
         try:
-            s.run(5)  # crosses one flush of 64 records: one copy to the host
+            s.run(5)  # 20 more records, then one flush: one copy to the host
             cap.history.flush()
         finally:
             torch.cuda.set_sync_debug_mode("default")
