@@ -8,6 +8,7 @@ page stays responsive and Pause takes effect within a second.
 """
 import logging
 import os
+import time
 
 import streamlit as st
 import torch
@@ -18,7 +19,7 @@ from bnviz.app_experiments import experiments_ui
 from bnviz.app_panels import PANELS, panels_ui
 from bnviz.app_replay import replay_sidebar_ui, replay_step_ui
 from bnviz.config import RunConfig
-from bnviz.diagnostics import write_stats
+from bnviz.diagnostics import record_run, write_stats
 from bnviz.data import BadDataError, DataNotFoundError, load_fashion_mnist
 from bnviz.session import Session
 
@@ -63,6 +64,9 @@ def status_ui(session):
                 text=f"**step {w['step']}** · epoch {w['epoch']} (batch {w['batch']} of {w['steps_per_epoch']}) · "
                      f"{w['images_seen']:,} images seen · device **{w['device']}**"
                      + (" · running…" if session.running else ""))
+    if session.job is not None:
+        st.caption("An epoch ended: computing its population and precise statistics over the whole "
+                   "training set before training on…")
     if session.hit is not None:
         (st.error if session.hit.fatal else st.warning)(session.stopped_because)
 
@@ -87,14 +91,20 @@ def live_ui(session, view):
                 st.caption("The server is busy with other sessions; training resumes in a moment.")
             if not session.running:
                 st.rerun()  # redraw the whole page: the Run button and the timer change
-        with session.lock:  # never draw while another run of this session is mid-step
-            status_ui(session)
-            panels_ui(session, view, on_population, on_precise)
+        try:
+            with session.lock:  # never draw while another run of this session is mid-step
+                status_ui(session)
+                panels_ui(session, view, on_population, on_precise)
+        except Exception:  # noqa: BLE001 — a panel that fails says so; the session is kept
+            log.exception("a panel failed")
+            st.error("This panel could not be drawn. Your session is kept: choose another panel, "
+                     "or press Reset if it happens again.")
 
     live()
 
 
 def main():
+    started = time.perf_counter()
     st.set_page_config(page_title="bnviz — Batch Normalization, step by step", layout="wide")
     if torch.get_num_threads() != THREADS_PER_SESSION:
         torch.set_num_threads(THREADS_PER_SESSION)
@@ -122,6 +132,7 @@ def main():
     view = view_ui(session)
     live_ui(session, view)
     if os.environ.get("BNVIZ_STATS_FILE"):  # load tests read the server's numbers here
+        record_run(time.perf_counter() - started)
         write_stats(os.environ["BNVIZ_STATS_FILE"])
 
 
@@ -142,4 +153,9 @@ def replay_ui():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except Exception:  # noqa: BLE001 — st.rerun/st.stop are BaseExceptions and pass through
+        log.exception("the page failed")
+        st.error("Something unexpected went wrong while drawing this page. Your session is kept: "
+                 "press Reset if it happens again.")

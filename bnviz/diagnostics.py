@@ -4,12 +4,18 @@ Counts Session objects through a WeakSet (an object count, not RSS: RSS does not
 Python frees memory), and the bytes each holds in its history, snapshots, logs and model. With
 BNVIZ_STATS_FILE set, the app writes these numbers as JSON on every script run.
 """
+import collections
 import json
+import logging
 import os
+import threading
 import time
+import uuid
 import weakref
 
 LIVE = weakref.WeakSet()  # every Session alive in this process
+RUN_SECONDS = collections.deque(maxlen=5000)  # server-side durations of recent script runs
+_lock = threading.Lock()
 
 
 def register(session):
@@ -25,16 +31,26 @@ def rss_bytes():
         return 0
 
 
+def record_run(seconds):
+    """Note how long one script run took on the server."""
+    RUN_SECONDS.append(seconds)
+
+
 def stats():
-    """{"time", "sessions", "session_bytes", "rss_bytes"} of this process now."""
+    """{"time", "sessions", "session_bytes", "rss_bytes", "runs", "run_seconds"} of this process."""
     sessions = list(LIVE)
     return {"time": time.time(), "sessions": len(sessions),
-            "session_bytes": sum(s.memory_bytes() for s in sessions), "rss_bytes": rss_bytes()}
+            "session_bytes": sum(s.memory_bytes() for s in sessions), "rss_bytes": rss_bytes(),
+            "run_seconds": list(RUN_SECONDS)}
 
 
 def write_stats(path):
-    """Write stats() to `path` atomically."""
-    tmp = f"{path}.{os.getpid()}.tmp"
-    with open(tmp, "w") as f:
-        json.dump(stats(), f)
-    os.replace(tmp, path)
+    """Write stats() to `path` atomically; never raises (diagnostics must not break a page)."""
+    try:
+        tmp = f"{path}.{uuid.uuid4().hex}.tmp"  # each script thread its own temporary file
+        with open(tmp, "w") as f:
+            json.dump(stats(), f)
+        with _lock:
+            os.replace(tmp, path)
+    except (OSError, ValueError):
+        logging.getLogger("bnviz.diagnostics").warning("could not write %s", path, exc_info=True)

@@ -51,12 +51,24 @@ class _Sums:
         self.batches += 1
 
 
-@torch.no_grad()
 def population_stats(model, images, step=0, batch_size=256):
     """Population statistics of every BN layer's input over `images` (uint8, on the model's device).
 
     Returns a Population; the model (weights, moving statistics, mode) is left as it was.
     """
+    passes = population_passes(model, images, step, batch_size)
+    while True:
+        try:
+            next(passes)
+        except StopIteration as done:
+            return done.value
+
+
+@torch.no_grad()
+def population_passes(model, images, step=0, batch_size=256):
+    """The same, as a generator that yields after each batch (the app spreads it over its ticks,
+    so the page keeps refreshing); its return value is the Population. Nothing may train the
+    model until it is finished or closed (closing restores the model)."""
     layers = find_bn_layers(model)
     sums = {n: _Sums() for n in layers}
     state = {n: {k: v.clone() for k, v in m.state_dict().items()} for n, m in layers.items()}
@@ -69,6 +81,7 @@ def population_stats(model, images, step=0, batch_size=256):
         model.train()
         for X, _ in eval_batches(images, torch.zeros(len(images)), batch_size):
             model(X)
+            yield
     finally:
         for h in handles:
             h.remove()

@@ -12,7 +12,7 @@ from .breakpoints import Breakpoints, check
 from .config import RunConfig
 from .diagnostics import register
 from .hooks import CaptureOptions, raw_at
-from .population import population_stats
+from .population import population_passes, population_stats
 from .precise import compare_at
 from .rewind import Snapshots
 from .stepper import Stepper
@@ -52,6 +52,7 @@ class Session:
             self._reset(config)
 
     def _reset(self, config):
+        self.cancel_job()
         self.config = config
         self.stepper = Stepper(config, self.data)
         self.has_bn = config.norm != "none"
@@ -64,6 +65,7 @@ class Session:
         self.snapshots.maybe_take(self.stepper)  # step 0
         self.running = False
         self.target_step = None  # with running: stop by itself at this step (Step N, epoch end)
+        self.job = None  # epoch-end population + precise statistics, spread over Run ticks
         self.hit = None  # the breakpoint that stopped the run, if any
         self.last_step_seconds = None
 
@@ -87,9 +89,38 @@ class Session:
         with self.lock:
             if self.hit is not None and not self.hit.fatal:
                 self.hit = None  # stepping on past a breakpoint
+            self.finish_job()
             return self._step(n, self.breakpoints)
 
-    def _step(self, n, breakpoints=None):
+    # --- the epoch-end job: population and precise statistics ------------------------------------
+    def _epoch_end_job(self):
+        pop = yield from population_passes(self.stepper.model, self.stepper.data.train_images,
+                                           step=self.stepper.step_count)
+        self._add_population(pop)
+        self.precise_log.append(compare_at(self.stepper, pop))
+
+    def finish_job(self):
+        """Run a pending epoch-end job to its end (nothing trains before it is done)."""
+        if self.job is not None:
+            for _ in self.job:
+                pass
+            self.job = None
+
+    def advance_job(self, seconds):
+        """Work on the pending job for up to `seconds`; True when it is finished."""
+        start = time.perf_counter()
+        for _ in self.job:
+            if time.perf_counter() - start >= seconds:
+                return False
+        self.job = None
+        return True
+
+    def cancel_job(self):
+        if getattr(self, "job", None) is not None:
+            self.job.close()  # restores the model's BN buffers and modes
+            self.job = None
+
+    def _step(self, n, breakpoints=None, defer=False):
         done = 0
         for _ in range(n):
             if self.diverged:
@@ -103,13 +134,16 @@ class Session:
             done += 1
             epoch_ended = len(self.stepper.epochs) > epochs_before
             if epoch_ended and self.has_bn:
-                self.compute_population()
-                self.precise_log.append(compare_at(self.stepper, self.population))
+                self.job = self._epoch_end_job()
+                if not defer:
+                    self.finish_job()
             self.snapshots.maybe_take(self.stepper)
             hit = check(breakpoints or Breakpoints(loss_jump=None), self.history, result.step,
                         self.log.loss[-1], prev_loss, epoch_ended, self.config.eps)
             if hit is not None:
                 self.hit, self.running, self.target_step = hit, False, None
+                break
+            if self.job is not None:  # deferred: the next ticks finish it before training on
                 break
         return done
 
@@ -118,6 +152,7 @@ class Session:
         with self.lock:
             if not 0 <= step <= self.stepper.step_count:
                 raise ValueError(f"can rewind to a step between 0 and {self.stepper.step_count}, not {step}")
+            self.cancel_job()
             snap = self.snapshots.nearest(step)
             self.stepper.restore(snap)
             self.snapshots.forget_after(snap["step"])
@@ -142,10 +177,19 @@ class Session:
         """Train until `seconds` have passed (at least one step) or the target step; returns steps run."""
         start, done = time.perf_counter(), 0
         while done < max_steps and not self.diverged and self.running:  # Pause: at the next step
+            if self.job is not None:  # an epoch ended: its statistics first, a slice per tick
+                with self.lock:
+                    finished = self.advance_job(seconds - (time.perf_counter() - start))
+                if not finished:
+                    break
+                continue
             if self.target_step is not None and self.stepper.step_count >= self.target_step:
                 self.running, self.target_step = False, None
                 break
-            done += self.step(1)
+            with self.lock:
+                if self.hit is not None and not self.hit.fatal:
+                    self.hit = None
+                done += self._step(1, self.breakpoints, defer=True)
             if time.perf_counter() - start >= seconds:
                 break
         if self.target_step is not None and self.stepper.step_count >= self.target_step:
@@ -169,11 +213,16 @@ class Session:
         if not self.has_bn:
             return None
         with self.lock:
+            self.finish_job()
             pop = population_stats(self.stepper.model, self.stepper.data.train_images,
                                    step=self.stepper.step_count)
+            self._add_population(pop)
+        return pop
+
+    def _add_population(self, pop):
         self.population = pop
         self.population_log.append(pop)
-        return pop
+        self.population_log.sort(key=lambda p: p.step)
 
     # --- reading ------------------------------------------------------------------------------------
     def where(self):

@@ -123,3 +123,26 @@ def test_precise_stats_for_the_chapters_layer_are_a_full_pass(small_data):
     result = compare_at(s.stepper, pop)
     assert 0 <= result["moving"] <= 1 and 0 <= result["precise"] <= 1
     assert result["moving"] == s.stepper.evaluate()
+
+
+def test_run_mode_spreads_the_epoch_end_statistics_over_ticks(small_data):
+    s = Session(small_data, RunConfig(batch_size=128))  # 8 steps per epoch
+    s.running = True
+    ticks_with_job = 0
+    for _ in range(200):
+        s.run_for(0.001)  # a tiny slice: at most a step or a batch of the population pass per tick
+        ticks_with_job += s.job is not None
+        if s.stepper.step_count >= 10:
+            break
+    assert ticks_with_job > 1  # the epoch end did not block one tick for the whole pass
+    assert [p.step for p in s.population_log] == [8]  # computed with the weights of step 8
+    assert s.precise_log[0]["step"] == 8
+    direct = population_stats_at(s, 8)
+    np.testing.assert_allclose(s.population_log[0].mean["1"], direct.mean["1"], rtol=1e-6, atol=1e-7)
+
+
+def population_stats_at(session, step):
+    """The population recomputed from scratch after rewinding to `step`."""
+    session.rewind(step)
+    session.finish_job()
+    return population_stats(session.stepper.model, session.stepper.data.train_images, step=step)
