@@ -19,7 +19,7 @@ from bnviz.app_experiments import experiments_ui
 from bnviz.app_panels import PANELS, panels_ui
 from bnviz.app_replay import replay_sidebar_ui, replay_step_ui
 from bnviz.config import RunConfig
-from bnviz.diagnostics import record_run, write_stats
+from bnviz.diagnostics import collect_garbage, record_run, write_stats
 from bnviz.data import BadDataError, DataNotFoundError, load_fashion_mnist
 from bnviz.session import Session
 
@@ -78,17 +78,16 @@ def live_ui(session, view):
     def live():
         if session.running:
             slots = training_slots()
-            if slots.acquire(timeout=0.3):
-                try:
-                    session.run_for(TRAIN_SECONDS)
-                except Exception as err:  # noqa: BLE001
-                    log.exception("training failed")
-                    session.running = False
-                    flash("error", f"Training stopped: {err}. Press Reset to start again.")
-                finally:
-                    slots.release()
-            else:
-                st.caption("The server is busy with other sessions; training resumes in a moment.")
+            with slots.slot(0.3) as got:
+                if got:
+                    try:  # a slice of steps; yield the slot early when another student waits
+                        session.run_for(TRAIN_SECONDS, stop_early=lambda: slots.contended)
+                    except Exception as err:  # noqa: BLE001
+                        log.exception("training failed")
+                        session.running = False
+                        flash("error", f"Training stopped: {err}. Press Reset to start again.")
+                else:
+                    st.caption("The server is busy with other sessions; training resumes in a moment.")
             if not session.running:
                 st.rerun()  # redraw the whole page: the Run button and the timer change
         try:
@@ -131,6 +130,7 @@ def main():
         getattr(st, kind)(text)
     view = view_ui(session)
     live_ui(session, view)
+    collect_garbage()
     if os.environ.get("BNVIZ_STATS_FILE"):  # load tests read the server's numbers here
         record_run(time.perf_counter() - started)
         write_stats(os.environ["BNVIZ_STATS_FILE"])

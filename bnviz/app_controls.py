@@ -5,13 +5,13 @@ any error into a message in the page (never a traceback).
 """
 import logging
 import os
-import threading
 
 import streamlit as st
 import torch
 
 from .breakpoints import Breakpoints
 from .config import RunConfig, available_devices, config_problems
+from .slots import TrainingSlots
 from .conventions import chapter_to_torch_momentum
 
 # One training at a time per THREADS_PER_SESSION cores: torch's intra-op threads are shared by the
@@ -27,7 +27,7 @@ log = logging.getLogger("bnviz.app")
 @st.cache_resource
 def training_slots():
     """At most MAX_TRAINING sessions train at once; the others wait their turn (no thrashing)."""
-    return threading.BoundedSemaphore(MAX_TRAINING)
+    return TrainingSlots(MAX_TRAINING)
 
 
 def flash(kind, text):
@@ -64,14 +64,11 @@ def on_reset():
 
 def with_slot(action):
     """Run a training action when a training slot is free (see MAX_TRAINING)."""
-    slots = training_slots()
-    if not slots.acquire(timeout=SLOT_WAIT_SECONDS):
-        flash("warning", "The server is busy training for other students; press Step again in a moment.")
-        return
-    try:
+    with training_slots().slot(SLOT_WAIT_SECONDS) as got:
+        if not got:
+            flash("warning", "The server is busy training for other students; press Step again in a moment.")
+            return
         guarded(action)
-    finally:
-        slots.release()
 
 
 def on_step():

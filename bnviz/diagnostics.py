@@ -5,6 +5,7 @@ Python frees memory), and the bytes each holds in its history, snapshots, logs a
 BNVIZ_STATS_FILE set, the app writes these numbers as JSON on every script run.
 """
 import collections
+import gc
 import json
 import logging
 import os
@@ -29,6 +30,22 @@ def rss_bytes():
             return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError, IndexError):
         return 0
+
+
+_last_collect = [time.monotonic()]
+
+
+def collect_garbage(every_seconds=60):
+    """Run the cyclic garbage collector at most once a minute.
+
+    Streamlit's per-session objects refer to each other in cycles, so an expired browser session
+    (and the model and history in its state) is freed only by the cyclic collector, which an idle
+    server may not run for a long time. bnviz's own objects form no cycle (tested).
+    """
+    now = time.monotonic()
+    if now - _last_collect[0] >= every_seconds:
+        _last_collect[0] = now
+        gc.collect()
 
 
 def record_run(seconds):

@@ -173,14 +173,15 @@ class Session:
         if not self.diverged and step > self.stepper.step_count:
             self.target_step, self.running = step, True
 
-    def run_for(self, seconds, max_steps=10_000):
-        """Train until `seconds` have passed (at least one step) or the target step; returns steps run."""
+    def run_for(self, seconds, max_steps=10_000, stop_early=None):
+        """Train until `seconds` have passed (at least one step), the target step, or `stop_early()`
+        turns true after a step; returns steps run."""
         start, done = time.perf_counter(), 0
         while done < max_steps and not self.diverged and self.running:  # Pause: at the next step
             if self.job is not None:  # an epoch ended: its statistics first, a slice per tick
                 with self.lock:
                     finished = self.advance_job(seconds - (time.perf_counter() - start))
-                if not finished:
+                if not finished or (stop_early is not None and stop_early()):
                     break
                 continue
             if self.target_step is not None and self.stepper.step_count >= self.target_step:
@@ -190,7 +191,7 @@ class Session:
                 if self.hit is not None and not self.hit.fatal:
                     self.hit = None
                 done += self._step(1, self.breakpoints, defer=True)
-            if time.perf_counter() - start >= seconds:
+            if time.perf_counter() - start >= seconds or (stop_early is not None and stop_early()):
                 break
         if self.target_step is not None and self.stepper.step_count >= self.target_step:
             self.running, self.target_step = False, None
