@@ -9,9 +9,13 @@ page stays responsive and Pause takes effect within a second.
 import logging
 import os
 import time
+import uuid
+import weakref
 
 import streamlit as st
 import torch
+from streamlit.runtime import Runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from bnviz.app_controls import (THREADS_PER_SESSION, actions_ui, flash, on_population, on_precise,
                                 settings_ui, training_slots)
@@ -21,6 +25,7 @@ from bnviz.app_replay import replay_sidebar_ui, replay_step_ui
 from bnviz.config import RunConfig
 from bnviz.diagnostics import collect_garbage, record_run, write_stats
 from bnviz.data import BadDataError, DataNotFoundError, load_fashion_mnist
+from bnviz.registry import SessionRegistry
 from bnviz.session import Session
 
 TICK_SECONDS = 1.0  # charts refresh at least once a second while running
@@ -35,6 +40,28 @@ def shared_data(path):
 
 
 # --- widgets --------------------------------------------------------------------------------------
+@st.cache_resource
+def session_registry():
+    """Every live Session of this server (st.session_state holds only a weak proxy)."""
+    return SessionRegistry()
+
+
+def browser_session_active(session_id):
+    """Whether a browser is still connected to that Streamlit session."""
+    return not Runtime.exists() or Runtime.instance().is_active_session(session_id)
+
+
+def current_session(data):
+    """This browser session's Session (made on its first run); releases closed tabs' Sessions."""
+    ctx = get_script_run_ctx()
+    key = st.session_state.setdefault("bnviz_key", uuid.uuid4().hex)  # unique even where ids repeat
+    registry = session_registry()
+    session = registry.get_or_create(key, lambda: Session(data, RunConfig()), ctx.session_id if ctx else key)
+    st.session_state.session = weakref.proxy(session)  # for callbacks; the registry owns it
+    registry.reap(browser_session_active, st.get_option("server.disconnectedSessionTTL"))
+    return session
+
+
 def view_ui(session):
     """Which layer, channel and panel to look at."""
     layers = session.history.meta["layers"] if session.has_bn else {}
@@ -76,6 +103,9 @@ def live_ui(session, view):
 
     @st.fragment(run_every=TICK_SECONDS if session.running else None)
     def live():
+        # Streamlit keeps this function with the browser session: it must not hold the Session
+        # itself (only the registry does), or a closed tab's model would outlive its TTL.
+        session = st.session_state.session
         if session.running:
             slots = training_slots()
             with slots.slot(0.3) as got:
@@ -113,9 +143,7 @@ def main():
     except (DataNotFoundError, BadDataError) as err:
         st.error(f"Fashion-MNIST could not be loaded.\n\n{err}")
         st.stop()
-    if "session" not in st.session_state:
-        st.session_state.session = Session(data, RunConfig())
-    session = st.session_state.session
+    session = current_session(data)
     mode = st.sidebar.radio("Mode", ["Live training", "Experiments", "Replay a recording"], key="mode")
     if mode == "Replay a recording":
         replay_ui()
