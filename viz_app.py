@@ -99,37 +99,44 @@ def status_ui(session):
 
 
 def live_ui(session, view):
-    """Status and panel; while running, a fragment trains a bounded slice per tick and redraws."""
+    """Status and panel. While running, a fragment trains a bounded slice per tick and redraws;
+    while paused, a plain call (no fragment whose late deltas could race a full rerun)."""
+    if session.running:
+        st.fragment(run_every=TICK_SECONDS)(running_tick)(view)
+    else:
+        draw_live(st.session_state.session, view)
 
-    @st.fragment(run_every=TICK_SECONDS if session.running else None)
-    def live():
-        # Streamlit keeps this function with the browser session: it must not hold the Session
-        # itself (only the registry does), or a closed tab's model would outlive its TTL.
-        session = st.session_state.session
-        if session.running:
-            slots = training_slots()
-            with slots.slot(0.3) as got:
-                if got:
-                    try:  # a slice of steps; yield the slot early when another student waits
-                        session.run_for(TRAIN_SECONDS, stop_early=lambda: slots.contended)
-                    except Exception as err:  # noqa: BLE001
-                        log.exception("training failed")
-                        session.running = False
-                        flash("error", f"Training stopped: {err}. Press Reset to start again.")
-                else:
-                    st.caption("The server is busy with other sessions; training resumes in a moment.")
-            if not session.running:
-                st.rerun()  # redraw the whole page: the Run button and the timer change
-        try:
-            with session.lock:  # never draw while another run of this session is mid-step
-                status_ui(session)
-                panels_ui(session, view, on_population, on_precise)
-        except Exception:  # noqa: BLE001 — a panel that fails says so; the session is kept
-            log.exception("a panel failed")
-            st.error("This panel could not be drawn. Your session is kept: choose another panel, "
-                     "or press Reset if it happens again.")
 
-    live()
+def running_tick(view):
+    """One Run tick. Streamlit keeps this function with the browser session, so it reads the
+    Session through st.session_state's weak proxy: a closed tab's model must not outlive its TTL."""
+    session = st.session_state.session
+    if session.running:
+        slots = training_slots()
+        with slots.slot(0.3) as got:
+            if got:
+                try:  # a slice of steps; yield the slot early when another student waits
+                    session.run_for(TRAIN_SECONDS, stop_early=lambda: slots.contended)
+                except Exception as err:  # noqa: BLE001
+                    log.exception("training failed")
+                    session.running = False
+                    flash("error", f"Training stopped: {err}. Press Reset to start again.")
+            else:
+                st.caption("The server is busy with other sessions; training resumes in a moment.")
+    if not session.running:
+        st.rerun()  # redraw the whole page: the Run button changes and the ticks stop
+    draw_live(session, view)
+
+
+def draw_live(session, view):
+    try:
+        with session.lock:  # never draw while another run of this session is mid-step
+            status_ui(session)
+            panels_ui(session, view, on_population, on_precise)
+    except Exception:  # noqa: BLE001 — a panel that fails says so; the session is kept
+        log.exception("a panel failed")
+        st.error("This panel could not be drawn. Your session is kept: choose another panel, "
+                 "or press Reset if it happens again.")
 
 
 def main():

@@ -2,7 +2,8 @@
 
     python bench/classroom.py [--sessions 20] [--steps 20]
 Starts the app on 127.0.0.1 (only loopback), opens N isolated Chromium contexts (Debian's
-Chromium through Playwright), and in each: Step --steps times (timing click -> new step number on
+Chromium through Playwright, at low CPU priority: in a classroom the browsers run on the students'
+laptops, here they share the server's two cores), and in each: Step --steps times (timing click -> new step number on
 the page), then Run for two seconds and Pause. Reports sessions completed, page and server-log
 errors, step latency per session, each session's own step counter, and the server's live Session
 count and bytes held (object counts, not only RSS) at the peak and after every tab closed and the
@@ -54,8 +55,15 @@ async def one_session(browser, url, steps, i):
         await wait_step(page, 0)
         for k in range(1, steps + 1):
             start = time.monotonic()
-            await page.get_by_role("button", name="Step", exact=True).click(timeout=60_000)
-            if not await wait_step(page, k):
+            for _ in range(3):  # a student told "the server is busy" presses Step again
+                await page.get_by_role("button", name="Step", exact=True).click(timeout=60_000)
+                if await wait_step(page, k, timeout=100):
+                    break
+                if "server is busy" in await page.inner_text("body"):
+                    out["busy"] = out.get("busy", 0) + 1
+                    continue
+                break
+            if await step_number(page) < k:
                 errors.append(f"step {k} never showed")
                 break
             out["latencies"].append(time.monotonic() - start)
@@ -86,10 +94,20 @@ async def poll_stats(path, peak, stop):
         await asyncio.sleep(0.5)
 
 
+def low_priority_chromium(folder):
+    """A wrapper that starts Chromium at low CPU priority: in a classroom the 20 browsers run on
+    the students' laptops, not on the server's two cores, so here they yield to the server."""
+    wrapper = Path(folder) / "chromium-nice"
+    wrapper.write_text(f"#!/bin/sh\nexec nice -n 15 {CHROMIUM} \"$@\"\n")
+    wrapper.chmod(0o755)
+    return str(wrapper)
+
+
 async def run(url, stats_path, sessions, steps):
     from playwright.async_api import async_playwright
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = await pw.chromium.launch(executable_path=low_priority_chromium(Path(stats_path).parent),
+                                           args=CHROMIUM_ARGS)
         peak, stop = {}, asyncio.Event()
         poller = asyncio.create_task(poll_stats(stats_path, peak, stop))
         start = time.monotonic()
@@ -136,7 +154,8 @@ def main():
         ls = sorted(r["latencies"]) or [float("nan")]
         print(f"  session {r['session']:2d}: step latency median {1000 * statistics.median(ls):6.0f} ms, "
               f"p95 {1000 * ls[int(0.95 * (len(ls) - 1))]:6.0f} ms; its own step counter "
-              f"{r.get('final_step', '?')} (>= {args.steps}); errors: {len(r['errors'])}")
+              f"{r.get('final_step', '?')} (>= {args.steps}); 'server busy' answers: {r.get('busy', 0)}; "
+              f"errors: {len(r['errors'])}")
         for e in r["errors"][:3]:
             print(f"      {e[:200]}")
     if lat:

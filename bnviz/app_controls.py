@@ -19,7 +19,7 @@ from .conventions import chapter_to_torch_momentum
 # every page slows down. Sessions beyond the limit wait their turn (a tick, or a Step click).
 THREADS_PER_SESSION = min(4, torch.get_num_threads())
 MAX_TRAINING = max(1, (os.cpu_count() or 2) // THREADS_PER_SESSION)
-SLOT_WAIT_SECONDS = 30  # a Step click waits this long for its turn before saying the server is busy
+SLOT_WAIT_SECONDS = 90  # a Step click waits this long for its turn before saying the server is busy
 NORM_LABELS = {"custom": "the chapter's BatchNorm", "torch": "nn.BatchNorm2d / 1d", "none": "no BN"}
 log = logging.getLogger("bnviz.app")
 
