@@ -5,14 +5,15 @@ Prints median and 95th percentile of one Step through AppTest (the real script r
 included) and through the Session + figure builders alone; then Run mode: steps/s and chart
 refreshes/s over simulated ticks, against the headless stepper in the same process.
 """
-import argparse
 import statistics
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bnviz import RunConfig, Stepper, load_fashion_mnist  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from timing import setup  # noqa: E402
+from bnviz import RunConfig, Stepper  # noqa: E402
 from bnviz.figures_dist import distributions_now, heatmap_over_steps, percentile_bands  # noqa: E402
 from bnviz.figures_stats import gamma_beta, moving_convergence, training_curves  # noqa: E402
 from bnviz.session import Session, population_series  # noqa: E402
@@ -36,11 +37,7 @@ def pct(values, q):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--steps", type=int, default=60)
-    args = parser.parse_args()
-    data = load_fashion_mnist()
-    print(f"data: {data.describe()}")
+    args, data = setup(__doc__, steps=60)
 
     from streamlit.testing.v1 import AppTest
     at = AppTest.from_file(str(ROOT / "viz_app.py"), default_timeout=120).run()

@@ -3,27 +3,20 @@
 Also prints the bytes per record and the memory of a 10-epoch capture at every step.
     python bench/capture_cost.py [--steps 200]
 """
-import argparse
 import sys
 from pathlib import Path
 
-import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from timing import stepper_speed  # noqa: E402
+from timing import setup, stepper_speed  # noqa: E402
 
-from bnviz import RunConfig, Stepper, load_fashion_mnist  # noqa: E402
+from bnviz import RunConfig, Stepper  # noqa: E402
 from bnviz.hooks import CaptureOptions  # noqa: E402
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--steps", type=int, default=200)
-    parser.add_argument("--device", default="cpu")
-    args = parser.parse_args()
-    data = load_fashion_mnist()
-    print(f"data: {data.describe()}; {torch.get_num_threads()} threads; {args.steps} timed steps")
+    args, data = setup(__doc__, steps=200, device="cpu")
     variants = [("no capture", None),
                 ("capture, every step (default: 16,384-value sample)", CaptureOptions()),
                 ("capture, every step, all values (sample=None)", CaptureOptions(sample=None)),

@@ -2,25 +2,21 @@
 
     python bench/record_cost.py [--epochs 1] [--device cpu]
 """
-import argparse
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bnviz import CaptureOptions, RunConfig, load_fashion_mnist  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from timing import setup  # noqa: E402
+from bnviz import CaptureOptions, RunConfig  # noqa: E402
 from bnviz.breakpoints import Breakpoints  # noqa: E402
 from bnviz.record import record  # noqa: E402
 from bnviz.session import Session  # noqa: E402
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--epochs", type=int, default=1)
-    parser.add_argument("--device", default="cpu")
-    args = parser.parse_args()
-    data = load_fashion_mnist()
-    print(f"data: {data.describe()}")
+    args, data = setup(__doc__, epochs=1, device="cpu")
     out = Path(tempfile.mkdtemp(prefix="bnviz-record-"))
     for norm in ("custom", "torch"):
         for every in (1, 10):

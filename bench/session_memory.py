@@ -5,23 +5,20 @@ Prints, per epoch, the bytes the session holds (history, snapshots, logs, model:
 not RSS) and the Python allocations traced by tracemalloc (numpy columns included; torch tensors
 are counted through session.memory_bytes()).
 """
-import argparse
 import sys
 import time
 import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bnviz import RunConfig, load_fashion_mnist  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from timing import setup  # noqa: E402
+from bnviz import RunConfig  # noqa: E402
 from bnviz.session import Session  # noqa: E402
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--epochs", type=int, default=10)
-    args = parser.parse_args()
-    data = load_fashion_mnist()
-    print(f"data: {data.describe()}")
+    args, data = setup(__doc__, epochs=10)
     warm = Session(data, RunConfig(device="cpu"))  # lazy imports (torch, sympy) happen here,
     warm.step(1)                                   # not inside the measurement
     warm.compare_precise()

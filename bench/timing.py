@@ -19,3 +19,17 @@ def stepper_speed(data, cfg, steps, options=None, warmup=3):
         cap.history.flush()
     float(stepper.epoch_metrics()[0])  # one sync, as the chapter reads its metrics
     return steps * cfg.batch_size / (time.perf_counter() - start), stepper, cap
+
+
+def setup(doc, **defaults):
+    """Parse `--name value` options with these defaults, load the data and say which; returns
+    (args, data). Every benchmark starts this way."""
+    import argparse
+    from bnviz import load_fashion_mnist
+    parser = argparse.ArgumentParser(description=doc)
+    for name, default in defaults.items():
+        parser.add_argument(f"--{name.replace('_', '-')}", type=type(default), default=default)
+    args = parser.parse_args()
+    data = load_fashion_mnist()
+    print(f"data: {data.describe()}; torch {torch.get_num_threads()} threads", flush=True)
+    return args, data

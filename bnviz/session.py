@@ -67,7 +67,6 @@ class Session:
         self.target_step = None  # with running: stop by itself at this step (Step N, epoch end)
         self.job = None  # epoch-end population + precise statistics, spread over Run ticks
         self.hit = None  # the breakpoint that stopped the run, if any
-        self.last_step_seconds = None
 
     @property
     def history(self):
@@ -125,12 +124,10 @@ class Session:
         for _ in range(n):
             if self.diverged:
                 break
-            start = time.perf_counter()
             epochs_before = len(self.stepper.epochs)
             result = self.stepper.step()
             prev_loss = self.log.loss[-1] if self.log.loss else None
             self.log.add(result)
-            self.last_step_seconds = time.perf_counter() - start
             done += 1
             epoch_ended = len(self.stepper.epochs) > epochs_before
             if epoch_ended and self.has_bn:
@@ -193,8 +190,8 @@ class Session:
                 done += self._step(1, self.breakpoints, defer=True)
             if time.perf_counter() - start >= seconds or (stop_early is not None and stop_early()):
                 break
-        if self.target_step is not None and self.stepper.step_count >= self.target_step:
-            self.running, self.target_step = False, None
+        if self.job is None and self.target_step is not None and self.stepper.step_count >= self.target_step:
+            self.running, self.target_step = False, None  # (an unfinished epoch-end job goes first)
         return done
 
     def run_to_epoch_end(self):

@@ -209,9 +209,14 @@ def _picks(n, k, device):
 
 
 def raw_values(X, Y, norm_mean, inv_std, k):
-    """A few real values per channel (evenly spread over the batch): x, x_hat and the layer's y."""
-    x, y = per_channel(X), per_channel(Y)  # (C, n)
-    pick = _picks(x.shape[1], k, X.device)
-    x = x[:, pick]
-    return {"x": x, "x_hat": (x - norm_mean[:, None]) * inv_std[:, None], "y": y[:, pick],
-            "position": pick}
+    """A few real values per channel (evenly spread over the batch): x, x_hat and the layer's y.
+
+    Gathered by index, without copying the activation into per-channel order.
+    """
+    N, C = X.shape[:2]
+    inner = math.prod(X.shape[2:])  # H * W, or 1 after a Linear
+    pick = _picks(N * inner, k, X.device)  # positions in per_channel(X)'s rows
+    n, s = pick // inner, pick % inner
+    x = X.reshape(N, C, inner)[n, :, s].t()  # (C, k)
+    y = Y.reshape(N, C, inner)[n, :, s].t()
+    return {"x": x, "x_hat": (x - norm_mean[:, None]) * inv_std[:, None], "y": y, "position": pick}
