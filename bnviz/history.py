@@ -186,14 +186,17 @@ class History:
 
     def fields(self, layer):
         """The recorded fields of `layer`."""
-        self.flush()
+        self._check_layer(layer)
         return [k for k in self.columns[layer] if not k.startswith("_")]
 
-    def column(self, layer, field):
-        """One field of one layer: an array with a row per record (a view; do not modify)."""
+    def _check_layer(self, layer):
         self.flush()
         if layer not in self.columns:
             raise KeyError(f"no records for layer {layer!r}; recorded layers: {list(self.columns)}")
+
+    def column(self, layer, field):
+        """One field of one layer: an array with a row per record (a view; do not modify)."""
+        self._check_layer(layer)
         return self.columns[layer][field][:self.rows[layer]]
 
     def last(self, layer, field):
@@ -218,9 +221,10 @@ class History:
     def table(self, layer):
         """One row per record: step, epoch, mode flags, percentiles, saturation (a pandas DataFrame)."""
         import pandas as pd
-        out = {f: self.column(layer, f) for f in SCALAR_FIELDS if f in self.columns[layer]}
+        fields = self.fields(layer)  # flushes pending records first
+        out = {f: self.column(layer, f) for f in SCALAR_FIELDS if f in fields}
         for prefix in ("input_pct", "output_pct"):
-            if prefix in self.columns[layer]:
+            if prefix in fields:
                 pct = self.column(layer, prefix)
                 for i, p in enumerate((15, 50, 85)):
                     out[f"{prefix[:-4]}_p{p}"] = pct[:, i]

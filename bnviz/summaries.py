@@ -24,13 +24,6 @@ PERCENTILES = (0.15, 0.50, 0.85)  # the BN paper's Figure 1
 PERCENTILE_VALUES = 4096  # percentiles use at most this many of the histogram's values (evenly strided)
 
 
-def per_channel(X):
-    """(N, C[, ...]) -> (C, n): each channel's values in a row (a copy only for 4-D input)."""
-    if X.dim() == 2:
-        return X.t()
-    return X.transpose(0, 1).reshape(X.shape[1], -1)
-
-
 def channel_stats(X):
     """Per-channel (mean, biased var, unbiased var, n) over every value of the batch.
 
@@ -215,7 +208,7 @@ def raw_values(X, Y, norm_mean, inv_std, k):
     """
     N, C = X.shape[:2]
     inner = math.prod(X.shape[2:])  # H * W, or 1 after a Linear
-    pick = _picks(N * inner, k, X.device)  # positions in per_channel(X)'s rows
+    pick = _picks(N * inner, k, X.device)  # positions along a channel's N * inner values
     n, s = pick // inner, pick % inner
     x = X.reshape(N, C, inner)[n, :, s].t()  # (C, k)
     y = Y.reshape(N, C, inner)[n, :, s].t()

@@ -231,3 +231,22 @@ def test_dropping_a_session_frees_its_history_at_once(small_data):
         assert history() is None and model() is None
     finally:
         gc.enable()
+
+
+def test_tables_read_back_the_columns(small_data):
+    stepper = Stepper(RunConfig(batch_size=128), small_data)
+    cap = stepper.start_capture(CaptureOptions(bins=8))
+    stepper.run(3)
+    h = cap.history
+    per_step = h.table("10")
+    assert per_step["step"].tolist() == [1, 2, 3]
+    np.testing.assert_array_equal(per_step["input_p50"], h.column("10", "input_pct")[:, 1])
+    per_channel = h.channel_table("10")
+    assert len(per_channel) == 3 * 120
+    row = per_channel[(per_channel.step == 2) & (per_channel.channel == 7)].iloc[0]
+    assert row.batch_mean == h.column("10", "batch_mean")[1, 7] and row.gamma == h.column("10", "gamma")[1, 7]
+    cells = h.histogram_table("10", "x_hat")
+    step3 = cells[cells.step == 3]
+    assert len(step3) == 8 + 2 and step3["count"].sum() == h.column("10", "values_used")[2]
+    assert step3.iloc[0].lo == -np.inf and step3.iloc[-1].hi == np.inf  # under- and overflow cells
+    np.testing.assert_allclose(step3.iloc[1:-1].lo, h.bin_edges("10", "x_hat")[:-1])

@@ -76,7 +76,9 @@ def test_bad_config_is_a_clear_value_error(field, value):
 
 
 def test_missing_device_is_a_clear_error(small_data):
-    if torch.cuda.is_available():
-        pytest.skip("this machine has CUDA; the error is for machines without it")
+    from bnviz.config import available_devices
+    absent = [d for d in ("cuda", "mps") if d not in available_devices()]
+    if not absent:
+        pytest.skip("both CUDA and MPS are present here: no absent device to ask for")
     with pytest.raises(ValueError, match="not available on this machine"):
-        Stepper(RunConfig(device="cuda"), small_data)
+        Stepper(RunConfig(device=absent[0]), small_data)
