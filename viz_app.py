@@ -2,8 +2,9 @@
 
     streamlit run viz_app.py
 
-Each browser session trains its own model (st.session_state); the data set is loaded once and
-shared read-only. Training runs in a fragment that does a bounded number of steps per tick, so the
+Each browser session trains its own model (held by a registry that releases it after the tab's
+time-to-live; st.session_state keeps a weak proxy); the data set is loaded once and shared
+read-only. Training runs in a fragment that does a bounded number of steps per tick, so the
 page stays responsive and Pause takes effect within a second.
 """
 import logging
@@ -39,7 +40,7 @@ def shared_data(path):
     return load_fashion_mnist(path)
 
 
-# --- widgets --------------------------------------------------------------------------------------
+# --- sessions ------------------------------------------------------------------------------------
 @st.cache_resource
 def session_registry():
     """Every live Session of this server (st.session_state holds only a weak proxy)."""
@@ -62,6 +63,7 @@ def current_session(data):
     return session
 
 
+# --- widgets --------------------------------------------------------------------------------------
 def view_ui(session):
     """Which layer, channel and panel to look at."""
     layers = session.history.meta["layers"] if session.has_bn else {}

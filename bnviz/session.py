@@ -58,7 +58,6 @@ class Session:
         self.has_bn = config.norm != "none"
         self.capture = self.stepper.start_capture(self.capture_options) if self.has_bn else None
         self.log = StepLog()
-        self.population = None  # the newest Population
         self.population_log = []  # Populations at epoch ends and on demand, in step order
         self.precise_log = []  # {"step", "moving", "precise"} test accuracies at epoch ends
         self.snapshots = Snapshots()
@@ -74,6 +73,11 @@ class Session:
         return self.capture.history if self.capture else None
 
     @property
+    def population(self):
+        """The newest Population (None before the first)."""
+        return self.population_log[-1] if self.population_log else None
+
+    @property
     def stopped_because(self):
         """Why training stopped by itself, in plain words (None when it did not)."""
         return self.hit.message if self.hit else None
@@ -86,10 +90,13 @@ class Session:
     def step(self, n=1):
         """Train n steps (fewer if a breakpoint fires); returns how many ran."""
         with self.lock:
-            if self.hit is not None and not self.hit.fatal:
-                self.hit = None  # stepping on past a breakpoint
+            self._step_past_breakpoint()
             self.finish_job()
             return self._step(n, self.breakpoints)
+
+    def _step_past_breakpoint(self):
+        if self.hit is not None and not self.hit.fatal:
+            self.hit = None  # a breakpoint only stops the run; stepping on clears it
 
     # --- the epoch-end job: population and precise statistics ------------------------------------
     def _epoch_end_job(self):
@@ -159,7 +166,6 @@ class Session:
             for column in (self.log.step, self.log.epoch, self.log.loss, self.log.acc):
                 del column[keep:]
             self.population_log = [p for p in self.population_log if p.step <= snap["step"]]
-            self.population = self.population_log[-1] if self.population_log else None
             self.precise_log = [p for p in self.precise_log if p["step"] <= snap["step"]]
             self.hit, self.running, self.target_step = None, False, None
             self._step(step - snap["step"])  # no breakpoints while replaying the known past
@@ -185,8 +191,7 @@ class Session:
                 self.running, self.target_step = False, None
                 break
             with self.lock:
-                if self.hit is not None and not self.hit.fatal:
-                    self.hit = None
+                self._step_past_breakpoint()
                 done += self._step(1, self.breakpoints, defer=True)
             if time.perf_counter() - start >= seconds or (stop_early is not None and stop_early()):
                 break
@@ -218,7 +223,6 @@ class Session:
         return pop
 
     def _add_population(self, pop):
-        self.population = pop
         self.population_log.append(pop)
         self.population_log.sort(key=lambda p: p.step)
 
