@@ -2,11 +2,14 @@
 
     BNVIZ_DATA=/path/to/fashion-mnist python bench/gpu_check.py
 Runs the GPU-marked tests, then prints examples/s of the chapter's loop (DataLoader + ToTensor, as
-bench/throughput.py), of bnviz's stepper without and with capture (every step), for the chapter's
-BN and nn.BatchNorm, the host-device synchronisations per captured step, and peak GPU memory.
+bench/throughput.py) and of bnviz's stepper, eager and replayed as CUDA graphs, without and with
+capture (every step, every 10th), for the chapter's BN and nn.BatchNorm; the host-device
+synchronisations per captured step; host vs. device time of replayed steps; peak GPU memory; and a
+10-epoch `record` on the full data with capture at every step.
 """
 import subprocess
 import sys
+import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -19,12 +22,15 @@ sys.path.insert(0, str(HERE))
 from chapter_loop import chapter_iter, chapter_train_epoch, torchvision_root  # noqa: E402
 from timing import stepper_speed  # noqa: E402
 
-from bnviz import CaptureOptions, RunConfig, lenet, load_fashion_mnist  # noqa: E402
+from bnviz import CaptureOptions, RunConfig, Stepper, lenet, load_fashion_mnist  # noqa: E402
+
+STEPS = 470  # two epochs of timed steps (epoch ends, their test evaluation and partial batch included)
 
 
-def syncs_per_step(data, norm, steps=32):
+def syncs_per_step(data, norm, cuda_graphs, steps=32):
     """Synchronisations counted by torch.cuda.set_sync_debug_mode over `steps` captured steps."""
-    _, stepper, cap = stepper_speed(data, RunConfig(norm=norm, device="cuda"), 2, CaptureOptions())
+    _, stepper, cap = stepper_speed(data, RunConfig(norm=norm, device="cuda"), 2, CaptureOptions(),
+                                    warmup=4, cuda_graphs=cuda_graphs)
     torch.cuda.synchronize()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -41,39 +47,107 @@ def syncs_per_step(data, norm, steps=32):
     return len(caught) / steps, where
 
 
+def host_and_device(data, norm, steps=200):
+    """(host ms, wall ms) per replayed captured step: the host's loop alone vs. until the GPU is done.
+
+    Equal numbers: the host is the bottleneck; a smaller host time: the GPU is."""
+    stepper = Stepper(RunConfig(norm=norm, device="cuda"), data)
+    stepper.start_capture(CaptureOptions())
+    stepper.run(4)
+    torch.cuda.synchronize()
+    start = time.perf_counter()
+    for _ in range(steps):
+        stepper.step()  # 200 steps of one epoch: no epoch end inside (steps 5..204)
+    host = time.perf_counter() - start
+    torch.cuda.synchronize()
+    wall = time.perf_counter() - start
+    return 1e3 * host / steps, 1e3 * wall / steps, stepper.graphs
+
+
+def kernel_profile(data, norm, steps=5, top=12):
+    """The GPU kernels of `steps` eager captured steps: count, summed device time, the costliest."""
+    from torch.profiler import ProfilerActivity, profile
+    stepper = Stepper(RunConfig(norm=norm, device="cuda"), data, cuda_graphs=False)
+    stepper.start_capture(CaptureOptions())
+    stepper.run(3)
+    torch.cuda.synchronize()
+    with profile(activities=[ProfilerActivity.CUDA]) as prof:
+        stepper.run(steps)
+        torch.cuda.synchronize()
+    rows = []
+    for avg in prof.key_averages():
+        us = getattr(avg, "self_device_time_total", None) or getattr(avg, "self_cuda_time_total", 0)
+        if us:
+            rows.append((us / steps, avg.count / steps, avg.key[:70]))
+    rows.sort(reverse=True)
+    print(f"{norm}: per eager captured step, {sum(r[1] for r in rows):.0f} GPU kernels, "
+          f"{sum(r[0] for r in rows):.0f} us of kernel time; the costliest:")
+    for us, count, name in rows[:top]:
+        print(f"  {us:8.1f} us {count:5.1f}x  {name}")
+
+
+def timed(label, fn):
+    try:
+        return fn()
+    except Exception as err:  # noqa: BLE001 - report and go on: the rest of the check still counts
+        print(f"{label}: FAILED {type(err).__name__}: {err}", flush=True)
+        return None
+
+
 def main():
     if not torch.cuda.is_available():
         sys.exit("no CUDA device here: this script is for a GPU machine")
     print(f"device: {torch.cuda.get_device_name()}, torch {torch.__version__}, CUDA {torch.version.cuda}", flush=True)
     t0 = time.time()
     tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-m", "gpu", "-p", "no:cacheprovider",
-                            str(HERE.parent / "tests" / "test_gpu.py")], cwd=HERE.parent)
+                            str(HERE.parent / "tests" / "test_gpu.py")], cwd=HERE.parent, timeout=180)
     print(f"GPU tests: exit {tests.returncode} ({time.time() - t0:.0f} s)", flush=True)
     torch.backends.cudnn.benchmark = True
     data = load_fashion_mnist()
     print(f"data: {data.describe()}", flush=True)
     it = chapter_iter(torchvision_root(data.path if not data.is_subset else None), 256)
-    print(f"{'norm':7} {'chapter loop':>13} {'stepper':>10} {'+capture':>10}   ratios vs chapter (capture)")
+    head = ["chapter", "eager", "graphs", "eager+cap", "graphs+cap", "graphs+cap/10"]
+    print(f"examples/s, {STEPS} steps each; cap = capture every step (CaptureOptions()), /10 = every 10th step")
+    print(f"{'norm':7}" + "".join(f"{h:>14}" for h in head) + "   graphs+cap vs chapter")
     for norm in ("custom", "torch"):
         torch.manual_seed(0)
         net = lenet(norm).cuda()
         chapter_train_epoch(net, it, 1.0, "cuda", max_batches=20)  # warm-up: workers, cuDNN
         n, sec = chapter_train_epoch(net, it, 1.0, "cuda")
-        chapter = n / sec
-        plain, _, _ = stepper_speed(data, RunConfig(norm=norm, device="cuda"), 470)
-        torch.cuda.reset_peak_memory_stats()
-        captured, _, _ = stepper_speed(data, RunConfig(norm=norm, device="cuda"), 470, CaptureOptions())
-        peak = torch.cuda.max_memory_allocated() / 2**20
-        print(f"{norm:7} {chapter:13,.0f} {plain:10,.0f} {captured:10,.0f}   "
-              f"{plain / chapter:.1f}x ({captured / chapter:.1f}x); peak GPU memory with capture {peak:.0f} MiB",
-              flush=True)
+        row = [n / sec]
+        cfg = RunConfig(norm=norm, device="cuda")
+        for graphs, options in ((False, None), (True, None), (False, CaptureOptions()), (True, CaptureOptions()),
+                                (True, CaptureOptions(every=10))):
+            if graphs and options is not None and options.every == 1:
+                torch.cuda.reset_peak_memory_stats()
+            speed = timed(f"{norm} graphs={graphs} {options}",
+                          lambda: stepper_speed(data, cfg, STEPS, options, cuda_graphs=graphs)[0])
+            if graphs and options is not None and options.every == 1:
+                peak = torch.cuda.max_memory_allocated() / 2**20
+            row.append(speed or float("nan"))
+        print(f"{norm:7}" + "".join(f"{v:14,.0f}" for v in row) + f"   {row[4] / row[0]:.1f}x; peak GPU "
+              f"memory (graphs+cap) {peak:.0f} MiB", flush=True)
     for norm in ("custom", "torch"):
-        every10, _, _ = stepper_speed(data, RunConfig(norm=norm, device="cuda"), 470, CaptureOptions(every=10))
-        per_step, where = syncs_per_step(data, norm)
-        print(f"{norm}: capture every 10th step {every10:,.0f} examples/s; host-device syncs per captured "
-              f"step {per_step:.2f} (where: {where})", flush=True)
+        for graphs in (False, True):
+            result = timed(f"syncs {norm}", lambda: syncs_per_step(data, norm, graphs))
+            if result:
+                print(f"{norm} {'graphs' if graphs else 'eager '}: host-device syncs per captured step "
+                      f"{result[0]:.2f} (where: {result[1]})", flush=True)
+        result = timed(f"host/device {norm}", lambda: host_and_device(data, norm))
+        if result:
+            host, wall, graphs = result
+            print(f"{norm}: replayed captured step: host {host:.3f} ms, until the GPU is done {wall:.3f} ms "
+                  f"({256 / wall * 1e3:,.0f} examples/s); replayed {graphs.replayed}, eager {graphs.eager}, "
+                  f"problems {graphs.problems or 'none'}", flush=True)
+    for norm in ("custom", "torch"):
+        timed(f"profile {norm}", lambda: kernel_profile(data, norm))
+    out = Path(tempfile.mkdtemp()) / "lenet.bnviz"
+    t1 = time.time()
+    rec = subprocess.run([sys.executable, "-m", "bnviz", "record", "--norm", "custom", "--epochs", "10",
+                          "--device", "cuda", "--out", str(out)], cwd=HERE.parent, timeout=180)
+    print(f"record: exit {rec.returncode} ({time.time() - t1:.0f} s)")
     print(f"the chapter's GPU figures: 24,819 (custom), 42,484 (nn.BatchNorm) examples/s; "
-          f"total {time.time() - t0:.0f} s")
+          f"goal for custom with capture: 248,190; total {time.time() - t0:.0f} s")
 
 
 if __name__ == "__main__":

@@ -6,9 +6,10 @@ import torch
 from bnviz import Stepper
 
 
-def stepper_speed(data, cfg, steps, options=None, warmup=3):
-    """(examples/s, stepper, capture) over `steps` timed steps after `warmup` untimed ones."""
-    stepper = Stepper(cfg, data)
+def stepper_speed(data, cfg, steps, options=None, warmup=3, **stepper_args):
+    """(examples/s, stepper, capture) over `steps` timed steps after `warmup` untimed ones
+    (on CUDA those include the graph's warm-up and recording; `cuda_graphs=False` to turn it off)."""
+    stepper = Stepper(cfg, data, **stepper_args)
     cap = stepper.start_capture(options) if options is not None else None
     stepper.run(warmup)
     if stepper.device.type == "cuda":

@@ -58,6 +58,7 @@ class Capture:
         self.recent = {name: [] for name in self.layers}  # (step, raw values) of the newest passes
         self.context = {"step": 0, "epoch": 0}  # set by the stepper before each step
         self.enabled = True  # set per step by a Stepper (capture every k-th step)
+        self.sink = None  # a list while a CUDA graph is being recorded (see graphed.py)
         self._handles = []
         self._before = {}
 
@@ -81,6 +82,11 @@ class Capture:
     @property
     def attached(self):
         return bool(self._handles)
+
+    @property
+    def hook_ids(self):
+        """The ids of this capture's hooks (a Stepper replays only models without other hooks)."""
+        return {h.id for h in self._handles}
 
     def __enter__(self):
         return self.attach()
@@ -119,17 +125,24 @@ class Capture:
             rec, info, raw = summarise(module, X, output, before, cap.ranges[name], cap.options,
                                        cap.activations[name])
             info["training"], info["grad"] = module.training, torch.is_grad_enabled()
-            cap.history.append(name, cap.context["step"], cap.context["epoch"], rec, info,
-                                ranges=cap.ranges[name])
-            if raw is not None:
-                cap.recent[name].append((cap.context["step"], raw))
-                del cap.recent[name][:-cap.options.raw_keep]
+            if cap.sink is not None:  # recording a CUDA graph: each replay delivers these
+                cap.sink.append((name, rec, info, raw))
+                return None
+            cap.deliver(name, rec, info, raw)
             if cap.options.raw_last:
                 keep = cap.raw[name]
                 keep.append((cap.context["step"], X.detach().to("cpu", copy=True)))
                 del keep[:-cap.options.raw_last]
             return None  # never changes the output
         return hook
+
+    def deliver(self, layer, rec, info, raw):
+        """Store one pass's summaries (from the hook, or from a replay of a recorded CUDA graph)."""
+        step = self.context["step"]
+        self.history.append(layer, step, self.context["epoch"], rec, info, ranges=self.ranges[layer])
+        if raw is not None:
+            self.recent[layer].append((step, raw))
+            del self.recent[layer][:-self.options.raw_keep]
 
 
 def raw_at(cap, layer, step=None):

@@ -1,7 +1,9 @@
 """A training stepper: one object owns the model, SGD, the loss, the data order and the device.
 
 `step()` advances exactly one batch. Metrics stay on the device until read, so a run of steps makes
-no host-device synchronisation of its own (reading `.loss` or `epoch_metrics()` makes one).
+no host-device synchronisation of its own (reading `.loss` or `epoch_metrics()` makes one). On CUDA,
+full batches are replayed as CUDA graphs after a short warm-up (graphed.py): the same arithmetic,
+one launch per step.
 """
 import copy
 from dataclasses import dataclass
@@ -22,7 +24,8 @@ class StepResult:
     batch: int  # batch index within the epoch, from 0
     size: int  # images in the batch (the last batch of an epoch may be smaller)
     loss_t: torch.Tensor  # mean cross-entropy of the batch, 0-dim, on the device
-    correct_t: torch.Tensor  # correctly classified images of the batch, 0-dim, on the device
+    correct_t: torch.Tensor  # correctly classified images, 0-dim, on the device (a whole number;
+    #                          float32 when the step was replayed from a CUDA graph)
 
     @property
     def loss(self):
@@ -52,9 +55,10 @@ class Stepper:
         config: a RunConfig.
         data: a FashionMNIST (any device; it is moved to the training device once).
         model: optional prebuilt model (defaults to lenet(config.norm, ...), seeded by config.seed).
+        cuda_graphs: on CUDA, replay full batches as CUDA graphs (False: every step eagerly).
     """
 
-    def __init__(self, config: RunConfig, data, model=None):
+    def __init__(self, config: RunConfig, data, model=None, cuda_graphs=True):
         self.config = config
         self.device = resolve_device(config.device)
         self.data = data.to(self.device)
@@ -71,7 +75,14 @@ class Stepper:
         self.epochs = []  # EpochResult for each finished epoch
         self.before_step = []  # callables(step, epoch, batch) run before each forward pass
         self._capture_hooks = {}  # id(capture) -> its before_step callable
-        self._reset_epoch_sums()
+        self._captures = {}  # id(capture) -> capture, for the graphs
+        self.graphs = None
+        if cuda_graphs and self.device.type == "cuda":
+            from .graphed import StepGraphs
+            self.graphs = StepGraphs(self.device)
+        self._loss_sum = torch.zeros((), device=self.device)  # updated in place: graphs hold them
+        self._correct = torch.zeros((), device=self.device, dtype=torch.long)
+        self._seen = 0
 
     # --- where training stands -------------------------------------------------------------
     @property
@@ -92,8 +103,8 @@ class Stepper:
         return full * n + min(part * b, n)
 
     def _reset_epoch_sums(self):
-        self._loss_sum = torch.zeros((), device=self.device)
-        self._correct = torch.zeros((), device=self.device, dtype=torch.long)
+        self._loss_sum.zero_()
+        self._correct.zero_()
         self._seen = 0
 
     # --- snapshots (rewind) ----------------------------------------------------------------------
@@ -111,7 +122,10 @@ class Stepper:
         self.optimizer.load_state_dict(snap["optimizer"])
         self.step_count, self.epochs = snap["step"], list(snap["epochs"])
         loss_sum, correct, self._seen = snap["sums"]
-        self._loss_sum, self._correct = loss_sum.clone(), correct.clone()
+        self._loss_sum.copy_(loss_sum)
+        self._correct.copy_(correct)
+        if self.graphs is not None:
+            self.graphs.forget()  # record again from the restored state (cheap, and always safe)
 
     # --- capture ----------------------------------------------------------------------------------
     def start_capture(self, options=None, layers=None, history=None):
@@ -127,6 +141,7 @@ class Stepper:
             cap.enabled = (step - 1) % cap.options.every == 0
 
         self._capture_hooks[id(cap)] = set_context  # not on cap: that would be a reference cycle
+        self._captures[id(cap)] = cap
         self.before_step.append(set_context)
         return cap
 
@@ -136,17 +151,38 @@ class Stepper:
         hook = self._capture_hooks.pop(id(cap), None)
         if hook in self.before_step:
             self.before_step.remove(hook)
+        self._captures.pop(id(cap), None)
+        if self.graphs is not None:
+            self.graphs.forget(cap)
 
     # --- training ----------------------------------------------------------------------------
     def step(self):
         """Train on exactly one batch; returns a StepResult. Finishing an epoch evaluates the test set."""
         epoch, batch = self.epoch, self.batch_in_epoch
         idx = self.order.indices(epoch - 1, batch)
-        X = to_float(self.data.train_images[idx])  # (B, 1, 28, 28)
-        y = self.data.train_labels[idx]
         for hook in self.before_step:
             hook(self.step_count + 1, epoch, batch)
         self.model.train()
+        kind, recording = self._graph_kind(len(idx))
+        if kind is None:
+            loss_t, correct_t = self._eager_step(idx)
+            if self.graphs is not None:
+                self.graphs.eager += 1
+        else:
+            loss_t, correct_t = self.graphs.step(kind, idx, recording, self._eager_step)
+        self._seen += len(idx)
+        self.step_count += 1
+        if self.batch_in_epoch == 0:  # that was the epoch's last batch
+            self._finish_epoch(epoch)
+        return StepResult(self.step_count, epoch, batch, len(idx), loss_t, correct_t)
+
+    def _eager_step(self, idx):
+        """Forward, loss, backward and SGD on the batch `idx`; adds to the epoch sums in place.
+
+        Returns (loss, correct) as 0-dim device tensors. A CUDA graph records exactly this.
+        """
+        X = to_float(self.data.train_images[idx])  # (B, 1, 28, 28)
+        y = self.data.train_labels[idx]
         y_hat = self.model(X)
         loss = self.loss_fn(y_hat, y)
         self.optimizer.zero_grad(set_to_none=True)
@@ -156,11 +192,20 @@ class Stepper:
         correct_t = (y_hat.detach().argmax(dim=1) == y).sum()
         self._loss_sum += loss_t * len(y)
         self._correct += correct_t
-        self._seen += len(y)
-        self.step_count += 1
-        if self.batch_in_epoch == 0:  # that was the epoch's last batch
-            self._finish_epoch(epoch)
-        return StepResult(self.step_count, epoch, batch, len(y), loss_t, correct_t)
+        return loss_t, correct_t
+
+    def _graph_kind(self, size):
+        """(kind, recording captures) when this step can be replayed as a CUDA graph, else (None, ())."""
+        if self.graphs is None or size != self.config.batch_size or not torch.is_grad_enabled():
+            return None, ()
+        attached = [c for c in self._captures.values() if c.attached]
+        recording = [c for c in attached if c.enabled]
+        if any(c.options.raw_last for c in recording):
+            return None, ()
+        from .graphed import foreign_hooks
+        if foreign_hooks(self.model, set().union(*(c.hook_ids for c in attached))):
+            return None, ()
+        return self.graphs.kind(size, recording, self.optimizer, self.model), recording
 
     def run(self, n):
         """Run n steps; returns the last StepResult (None when n == 0)."""

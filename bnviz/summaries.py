@@ -39,7 +39,17 @@ def channel_stats(X):
     return mean, var, var * (n / max(n - 1, 1)), n
 
 
-_POSITIONS = {}  # (shape, sample, device) -> (positions, channels): the sample never changes
+CONSTANTS = {}  # key -> small device tensors that never change (sample positions, picks, ...)
+
+
+def constant(key, make):
+    """`make()` once per key, then the cached tensors: no new device tensor each step. A recorded
+    CUDA graph keeps the ones it reads alive (graphed.py)."""
+    if key not in CONSTANTS:
+        CONSTANTS[key] = make()
+        if len(CONSTANTS) > 256:
+            CONSTANTS.pop(next(iter(CONSTANTS)))
+    return CONSTANTS[key]
 
 
 def sample_positions(shape, sample, device):
@@ -47,14 +57,12 @@ def sample_positions(shape, sample, device):
     total = math.prod(shape)
     if sample is None or total <= sample:
         return None, None
-    key = (tuple(shape), sample, str(device))
-    if key not in _POSITIONS:
+
+    def make():
         stride = total // sample
         positions = torch.arange(0, stride * sample, stride, device=device)
-        _POSITIONS[key] = (positions, channel_of(positions, shape))
-        if len(_POSITIONS) > 64:
-            _POSITIONS.pop(next(iter(_POSITIONS)))
-    return _POSITIONS[key]
+        return positions, channel_of(positions, shape)
+    return constant(("positions", tuple(shape), sample, str(device)), make)
 
 
 def channel_of(positions, shape):
@@ -93,18 +101,20 @@ def choose_range(values, quantity, activation, margin):
 def quantiles(rows):
     """(R, n) -> (R, 3): the 15th, 50th and 85th percentiles of each row.
 
-    The same linear interpolation as torch.quantile, written with a sort so that it makes no
-    host-device synchronisation (torch.quantile checks its q tensor on the host).
+    The same linear interpolation as torch.quantile, written with a sort and one gather so that it
+    makes no host-device synchronisation (torch.quantile checks its q tensor on the host).
     """
     ordered = rows.sort(dim=1).values
     n = rows.shape[1]
-    out = []
-    for q in PERCENTILES:
-        pos = q * (n - 1)
-        lo = math.floor(pos)
-        hi = min(lo + 1, n - 1)
-        out.append(ordered[:, lo] + (ordered[:, hi] - ordered[:, lo]) * (pos - lo))
-    return torch.stack(out, dim=1)
+
+    def make():  # for each percentile: the sorted positions below and above, and the weight between
+        pos = [q * (n - 1) for q in PERCENTILES]
+        lo = [math.floor(p) for p in pos]
+        return (torch.tensor(lo + [min(i + 1, n - 1) for i in lo], device=rows.device),
+                torch.tensor([p - i for p, i in zip(pos, lo)], device=rows.device, dtype=rows.dtype))
+    at, frac = constant(("quantiles", n, str(rows.device), rows.dtype), make)
+    below, above = ordered[:, at].chunk(2, dim=1)
+    return below + (above - below) * frac
 
 
 def following_activation(model, name):
@@ -147,8 +157,7 @@ def summarise(module, X, Y, before, ranges, options, activation=None):
     X, Y = X.detach(), Y.detach()
     gamma, beta, moving_mean, moving_var, eps = layer_params(module)
     C = X.shape[1]
-    nan = torch.full((C,), float("nan"), device=X.device)
-    flat = (lambda t: nan if t is None else t.detach().reshape(-1))
+    flat = (lambda t: torch.full((C,), float("nan"), device=X.device) if t is None else t.detach().reshape(-1))
     mean, var, var_unbiased, n = channel_stats(X)
     if before["batch_stats"]:
         norm_mean, norm_var = mean, var
@@ -188,17 +197,10 @@ def summarise(module, X, Y, before, ranges, options, activation=None):
     return rec, info, raw
 
 
-_PICKS = {}
-
-
 def _picks(n, k, device):
-    """k positions spread evenly over n (cached: no new device tensor each step)."""
-    key = (n, k, str(device))
-    if key not in _PICKS:
-        _PICKS[key] = torch.linspace(0, n - 1, min(k, n), device=device).long()
-        if len(_PICKS) > 64:
-            _PICKS.pop(next(iter(_PICKS)))
-    return _PICKS[key]
+    """k positions spread evenly over n."""
+    return constant(("picks", n, k, str(device)),
+                    lambda: torch.linspace(0, n - 1, min(k, n), device=device).long())
 
 
 def raw_values(X, Y, norm_mean, inv_std, k):

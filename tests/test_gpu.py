@@ -48,9 +48,9 @@ def test_capture_on_cuda_matches_plain_torch(norm):
 
 
 def test_capture_makes_few_host_device_syncs(small_data):
-    """Between flushes a captured step makes no synchronisation of its own (epoch ends do: the
+    """Between flushes a captured eager step makes no synchronisation of its own (epoch ends do: the
     epoch's metrics, the test evaluation and the next epoch's order; 16 steps here stay inside one)."""
-    s = Stepper(RunConfig(norm="custom", batch_size=64, device="cuda"), small_data)
+    s = Stepper(RunConfig(norm="custom", batch_size=64, device="cuda"), small_data, cuda_graphs=False)
     cap = s.start_capture(CaptureOptions())
     s.run(2)  # ranges chosen (one sync each, on the first pass)
     cap.history.flush()
@@ -81,3 +81,85 @@ def test_session_on_cuda(small_data):
     assert session.where()["device"].startswith("cuda") and len(session.history) == 3
     pop = session.compute_population()
     assert pop.mean["1"].shape == (6,)
+
+
+@pytest.fixture
+def deterministic():
+    """cuDNN's deterministic algorithms, so that two runs of the same steps agree to the bit."""
+    before = torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark
+    torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = True, False
+    yield
+    torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = before
+
+
+@pytest.mark.parametrize("norm", ["custom", "torch"])
+def test_replayed_steps_equal_eager_steps(small_data, norm, deterministic):
+    """Two epochs and a bit with two captures (every step; every 3rd, all values), once eagerly and
+    once with CUDA graphs: the same losses, weights and every recorded field."""
+    import numpy as np
+    runs = {}
+    for graphs in (False, True):
+        s = Stepper(RunConfig(norm=norm, batch_size=100, seed=3, device="cuda"), small_data, cuda_graphs=graphs)
+        caps = (s.start_capture(CaptureOptions(raw_values=4)), s.start_capture(CaptureOptions(every=3, sample=None)))
+        losses = [s.step().loss for _ in range(2 * s.steps_per_epoch + 3)]  # 11 batches/epoch, the last of 24
+        runs[graphs] = s, caps, losses
+    (eager, eager_caps, eager_losses), (replayed, caps, losses) = runs[False], runs[True]
+    assert replayed.graphs.problems == {}, replayed.graphs.problems
+    assert replayed.graphs.replayed >= 12 and len(replayed.graphs.replays) == 2
+    assert losses == pytest.approx(eager_losses, rel=1e-5, abs=1e-6)
+    for (k, a), b in zip(eager.model.state_dict().items(), replayed.model.state_dict().values()):
+        assert_close(a, b, rtol=1e-5, atol=1e-6, msg=k)
+    assert [e.test_acc for e in replayed.epochs] == pytest.approx([e.test_acc for e in eager.epochs], abs=2 / 512)
+    for ce, cr in zip(eager_caps, caps):
+        he, hr = ce.history, cr.history
+        assert he.layers == hr.layers and len(he) == len(hr)
+        for layer in he.layers:
+            assert he.fields(layer) == hr.fields(layer)
+            for field in he.fields(layer):
+                a, b = he.column(layer, field), hr.column(layer, field)
+                if field.startswith("hist_"):  # counts: a value on a bin edge may round either way
+                    assert (a.sum(axis=1) == b.sum(axis=1)).all() and np.abs(a - b).sum(axis=1).max() <= 2
+                else:
+                    np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5, err_msg=f"{layer} {field}")
+        raw_e, raw_r = ce.recent["1"], cr.recent["1"]
+        assert [st for st, _ in raw_e] == [st for st, _ in raw_r]
+        for (_, a), (_, b) in zip(raw_e, raw_r):
+            for key in a:
+                assert_close(a[key].float(), b[key].float(), rtol=1e-4, atol=1e-5)
+
+
+def test_replays_make_no_host_device_sync(small_data):
+    s = Stepper(RunConfig(norm="custom", batch_size=64, device="cuda"), small_data)
+    cap = s.start_capture(CaptureOptions())
+    s.run(4)  # two warm-up steps, then the graph is recorded and replayed
+    cap.history.flush()
+    assert len(s.graphs.replays) == 1 and s.graphs.replayed == 2
+    torch.cuda.synchronize()
+    torch.cuda.set_sync_debug_mode("error")
+    try:
+        for _ in range(3):  # 12 records, fewer than flush_every (64): nothing copied to the host
+            s.step()
+    finally:
+        torch.cuda.set_sync_debug_mode("default")
+    assert s.graphs.replayed == 5 and len(cap.history) == 7
+
+
+def test_a_model_with_other_hooks_is_never_replayed(small_data):
+    s = Stepper(RunConfig(norm="torch", batch_size=64, device="cuda"), small_data)
+    s.start_capture()
+    calls = []
+    s.model[1].register_forward_hook(lambda m, a, o: calls.append(1))
+    s.run(6)
+    assert len(calls) == 6 and s.graphs.replayed == 0 and s.graphs.eager == 6
+
+
+def test_session_rewinds_and_replays_on_cuda(small_data):
+    from bnviz.session import Session
+    session = Session(small_data, RunConfig(batch_size=128, device="cuda"))
+    session.step(7)
+    first = list(session.log.loss)
+    assert session.stepper.graphs.replayed >= 4
+    session.rewind(2)
+    session.step(5)
+    assert session.log.loss == pytest.approx(first, rel=1e-4)
+    assert list(session.history.column("1", "step")) == list(range(1, 8))

@@ -1,0 +1,202 @@
+"""Full training steps replayed as CUDA graphs (CUDA only; the CPU always runs steps eagerly).
+
+A training step of the chapter's LeNet is a few hundred small kernels, and capture adds about fifty
+per BN layer; launched one by one from Python, the GPU mostly waits for the host. So on CUDA the
+Stepper records each kind of full step once as a CUDA graph and then replays it with one launch:
+batch gather, forward pass, capture summaries, loss, backward, SGD update and the epoch sums, with
+no Python per kernel and no host-device synchronisation.
+
+A *kind* of step is (batch size, which captures record it, the learning rates). It is recorded after
+WARMUP eager steps of that kind, run on the graph's own stream, so that cuDNN's algorithm search and
+cuBLAS's per-stream set-up are done before recording. A replay runs the very kernels the eager step
+ran, on the same tensors: between replays only the batch's indices change (copied into the graph's
+static index tensor first); what a replay produces (loss, correct count, every capture record) is
+packed into one static tensor inside the graph, cloned out with one copy, and handed to each Capture
+as views, as if its hooks had run.
+
+Steps that a graph cannot replay run eagerly, exactly as before: the last partial batch of an epoch
+(another shape), a capture that copies whole inputs to the host (raw_last), a model carrying any
+hook that is not one of the stepper's captures (its Python would not run on replay), and any kind of
+step whose recording failed (`problems` keeps why).
+"""
+import torch
+import torch.nn.modules.module as nn_module
+
+WARMUP = 2  # eager steps of a kind, on the graph's stream, before it is recorded
+
+
+def foreign_hooks(model, known_ids):
+    """True when `model` (or torch globally) has a hook whose id is not in `known_ids`.
+
+    Any such hook would run its Python on eager steps only, so such a model is never replayed.
+    """
+    if (nn_module._global_forward_hooks or nn_module._global_forward_pre_hooks
+            or nn_module._global_backward_hooks or nn_module._global_backward_pre_hooks):
+        return True
+    for m in model.modules():
+        for hooks in (m._forward_hooks, m._forward_pre_hooks, m._backward_hooks, m._backward_pre_hooks):
+            if any(k not in known_ids for k in hooks):
+                return True
+    return any(p._backward_hooks or getattr(p, "_post_accumulate_grad_hooks", None)
+               for p in model.parameters())
+
+
+def settings(model):
+    """The Python values a recorded step bakes in besides the learning rate: each BN layer's eps,
+    momentum and mode rule (changing one makes another kind of step)."""
+    from .layers import is_bn
+    return tuple((m.eps, m.momentum, getattr(m, "mode_rule", None)) for m in model.modules() if is_bn(m))
+
+
+@torch.no_grad()
+def pack(outputs, deliveries):
+    """One flat float tensor of the step's outputs and every delivered record, and its layout.
+
+    Args:
+        outputs: the step's 0-dim tensors (loss, correct count), first in the packed tensor.
+        deliveries: (capture, layer, record, info, raw) as the hooks produced them.
+    Returns:
+        (packed, layout): layout lists, per delivery, (capture, layer, info, record spec, raw spec);
+        a spec is {key: (start, end, shape)} of floating tensors, or {key: tensor} for a constant
+        (the raw values' positions: the same cached tensor every step).
+    """
+    parts, layout, start = [t.reshape(1).float() for t in outputs], [], len(outputs)
+
+    def spec_of(tensors):
+        nonlocal start
+        if tensors is None:
+            return None
+        spec = {}
+        for key, t in tensors.items():
+            if not t.is_floating_point():
+                if key != "position":
+                    raise TypeError(f"cannot replay the non-float output {key!r}")
+                spec[key] = t  # a constant: the same cached positions every step
+                continue
+            parts.append(t.reshape(-1).float())
+            spec[key] = (start, start + t.numel(), tuple(t.shape))
+            start += t.numel()
+        return spec
+
+    for cap, layer, rec, info, raw in deliveries:
+        layout.append((cap, layer, info, spec_of(rec), spec_of(raw)))
+    return torch.cat(parts), layout
+
+
+def unpack(out, spec):
+    """Views of `out` (a clone of the packed tensor) for one spec; None stays None."""
+    if spec is None:
+        return None
+    return {key: (where if isinstance(where, torch.Tensor) else out[where[0]:where[1]].view(where[2]))
+            for key, where in spec.items()}
+
+
+class Replay:
+    """One recorded kind of step: its graph, static index tensor, packed outputs and layout."""
+
+    def __init__(self, graph, static_idx, packed, layout, keep):
+        self.graph, self.static_idx, self.packed, self.layout = graph, static_idx, packed, layout
+        self.keep = keep  # tensors the graph reads that were made outside it: keep them alive
+
+    def run(self, idx):
+        """Replay on the batch `idx`; returns (loss, correct) and delivers the capture records."""
+        self.static_idx.copy_(idx)
+        self.graph.replay()
+        out = self.packed.clone()  # the next replay overwrites `packed`
+        for cap, layer, info, rec, raw in self.layout:
+            cap.deliver(layer, unpack(out, rec), info, unpack(out, raw))
+        return out[0], out[1]
+
+
+def record_graph(body, stream):
+    """Record `body()` as a CUDA graph on `stream`; returns (graph, what body returned).
+
+    Recording runs no kernel: the step it records is done by the first replay.
+    """
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph, stream=stream, capture_error_mode="thread_local"):
+        outputs = body()
+    return graph, outputs
+
+
+class StepGraphs:
+    """The recorded kinds of full training step of one Stepper, on one CUDA device."""
+
+    def __init__(self, device, stream="new"):
+        self.device = device
+        # warm-up and recording run on the graphs' own stream (None: the current one, for tests)
+        self.stream = torch.cuda.Stream(device) if stream == "new" else stream
+        self.replays = {}  # kind -> Replay
+        self.warm = {}  # kind -> eager warm-up steps done
+        self.problems = {}  # kind -> why it could not be recorded (it then runs eagerly)
+        self.replayed = 0  # steps replayed so far
+        self.eager = 0  # steps run eagerly so far (warm-ups, partial batches, fallbacks)
+
+    @staticmethod
+    def kind(size, captures, optimizer, model):
+        """What makes steps replayable by one graph: batch size, the recording captures, the
+        learning rates and the BN layers' settings."""
+        return (size, tuple(sorted(id(c) for c in captures)),
+                tuple(float(g["lr"]) for g in optimizer.param_groups), settings(model))
+
+    def forget(self, capture=None):
+        """Drop every recorded kind (or those that deliver to `capture`)."""
+        if capture is None:
+            self.replays.clear()
+            self.warm.clear()
+            return
+        for kind in [k for k in self.replays if id(capture) in k[1]]:
+            del self.replays[kind]
+
+    def step(self, kind, idx, captures, eager):
+        """Run one step of `kind` on the batch `idx`: replayed, or eager (warm-up, fallback).
+
+        `eager(idx)` is the stepper's eager step; it returns (loss, correct) as 0-dim tensors.
+        """
+        replay = self.replays.get(kind)
+        if replay is None and kind not in self.problems:
+            if self.warm.get(kind, 0) < WARMUP:
+                self.warm[kind] = self.warm.get(kind, 0) + 1
+                return self._on_stream(eager, idx)
+            replay = self._record(kind, idx, captures, eager)
+        if replay is None:
+            self.eager += 1
+            return eager(idx)
+        self.replayed += 1
+        return replay.run(idx)
+
+    def _on_stream(self, eager, idx):
+        self.eager += 1
+        if self.stream is None:
+            return eager(idx)
+        current = torch.cuda.current_stream(self.device)
+        self.stream.wait_stream(current)
+        with torch.cuda.stream(self.stream):
+            loss, correct = eager(idx)
+        current.wait_stream(self.stream)
+        loss.record_stream(current)
+        correct.record_stream(current)
+        return loss, correct
+
+    def _record(self, kind, idx, captures, eager):
+        from .summaries import CONSTANTS
+        keep = list(CONSTANTS.values())
+        static_idx = idx.clone()
+
+        def body():  # the hooks hand their records to sinks, packed with the step's outputs
+            for c in captures:
+                c.sink = []
+            try:
+                loss, correct = eager(static_idx)
+                return pack([loss, correct], [(c, *d) for c in captures for d in c.sink])
+            finally:
+                for c in captures:
+                    c.sink = None
+
+        try:
+            graph, (packed, layout) = record_graph(body, self.stream)
+        except Exception as err:  # noqa: BLE001 - any failure: this kind of step stays eager
+            self.problems[kind] = f"{type(err).__name__}: {err}"
+            return None
+        self.replays[kind] = Replay(graph, static_idx, packed, layout, keep)
+        return self.replays[kind]
