@@ -47,13 +47,15 @@ def syncs_per_step(data, norm, cuda_graphs, steps=32):
     return len(caught) / steps, where
 
 
-def host_and_device(data, norm, steps=200):
-    """(host ms, wall ms) per replayed captured step: the host's loop alone vs. until the GPU is done.
-
-    Equal numbers: the host is the bottleneck; a smaller host time: the GPU is."""
+def host_and_device(data, norm, options, steps=200):
+    """(host ms, wall ms) per replayed step: the host's loop alone vs. until the GPU is done (no
+    copy to the host inside: the history flushes after). Equal numbers: the host is the bottleneck."""
     stepper = Stepper(RunConfig(norm=norm, device="cuda"), data)
-    stepper.start_capture(CaptureOptions())
+    cap = stepper.start_capture(options) if options is not None else None
     stepper.run(4)
+    if cap is not None:
+        cap.history.flush()
+        cap.history.flush_every = 10**9
     torch.cuda.synchronize()
     start = time.perf_counter()
     for _ in range(steps):
@@ -61,14 +63,18 @@ def host_and_device(data, norm, steps=200):
     host = time.perf_counter() - start
     torch.cuda.synchronize()
     wall = time.perf_counter() - start
+    if cap is not None:
+        cap.history.flush_every = 64
+        cap.history.flush()
     return 1e3 * host / steps, 1e3 * wall / steps, stepper.graphs
 
 
-def kernel_profile(data, norm, steps=5, top=12):
-    """The GPU kernels of `steps` eager captured steps: count, summed device time, the costliest."""
+def kernel_profile(data, norm, options, steps=5, top=8):
+    """The GPU kernels of `steps` eager steps: count, summed device time, the costliest."""
     from torch.profiler import ProfilerActivity, profile
     stepper = Stepper(RunConfig(norm=norm, device="cuda"), data, cuda_graphs=False)
-    stepper.start_capture(CaptureOptions())
+    if options is not None:
+        stepper.start_capture(options)
     stepper.run(3)
     torch.cuda.synchronize()
     with profile(activities=[ProfilerActivity.CUDA]) as prof:
@@ -80,7 +86,7 @@ def kernel_profile(data, norm, steps=5, top=12):
         if us:
             rows.append((us / steps, avg.count / steps, avg.key[:70]))
     rows.sort(reverse=True)
-    print(f"{norm}: per eager captured step, {sum(r[1] for r in rows):.0f} GPU kernels, "
+    print(f"{norm}: per eager step {'with' if options else 'without'} capture, {sum(r[1] for r in rows):.0f} GPU kernels, "
           f"{sum(r[0] for r in rows):.0f} us of kernel time; the costliest:")
     for us, count, name in rows[:top]:
         print(f"  {us:8.1f} us {count:5.1f}x  {name}")
@@ -133,14 +139,15 @@ def main():
             if result:
                 print(f"{norm} {'graphs' if graphs else 'eager '}: host-device syncs per captured step "
                       f"{result[0]:.2f} (where: {result[1]})", flush=True)
-        result = timed(f"host/device {norm}", lambda: host_and_device(data, norm))
-        if result:
-            host, wall, graphs = result
-            print(f"{norm}: replayed captured step: host {host:.3f} ms, until the GPU is done {wall:.3f} ms "
-                  f"({256 / wall * 1e3:,.0f} examples/s); replayed {graphs.replayed}, eager {graphs.eager}, "
-                  f"problems {graphs.problems or 'none'}", flush=True)
-    for norm in ("custom", "torch"):
-        timed(f"profile {norm}", lambda: kernel_profile(data, norm))
+        for options in (None, CaptureOptions()):
+            result = timed(f"host/device {norm}", lambda: host_and_device(data, norm, options))
+            if result:
+                host, wall, graphs = result
+                print(f"{norm}: replayed step {'with' if options else 'without'} capture: host {host:.3f} ms, "
+                      f"until the GPU is done {wall:.3f} ms ({256 / wall * 1e3:,.0f} examples/s); replayed "
+                      f"{graphs.replayed}, eager {graphs.eager}, problems {graphs.problems or 'none'}", flush=True)
+    for options in (None, CaptureOptions()):
+        timed("profile", lambda: kernel_profile(data, "custom", options))
     out = Path(tempfile.mkdtemp()) / "lenet.bnviz"
     t1 = time.time()
     rec = subprocess.run([sys.executable, "-m", "bnviz", "record", "--norm", "custom", "--epochs", "10",

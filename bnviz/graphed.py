@@ -4,7 +4,9 @@ A training step of the chapter's LeNet is a few hundred small kernels, and captu
 per BN layer; launched one by one from Python, the GPU mostly waits for the host. So on CUDA the
 Stepper records each kind of full step once as a CUDA graph and then replays it with one launch:
 batch gather, forward pass, capture summaries, loss, backward, SGD update and the epoch sums, with
-no Python per kernel and no host-device synchronisation.
+no Python per kernel and no host-device synchronisation. The capture summaries go to side streams
+(one per layer, up to SUMMARY_STREAMS), so in the graph they run beside the forward and backward
+passes instead of after them: the step's small kernels leave most of the GPU idle.
 
 A *kind* of step is (batch size, which captures record it, the learning rates). It is recorded after
 WARMUP eager steps of that kind, run on the graph's own stream, so that cuDNN's algorithm search and
@@ -23,6 +25,7 @@ import torch
 import torch.nn.modules.module as nn_module
 
 WARMUP = 2  # eager steps of a kind, on the graph's stream, before it is recorded
+SUMMARY_STREAMS = 4
 
 
 def foreign_hooks(model, known_ids):
@@ -126,6 +129,8 @@ class StepGraphs:
         self.device = device
         # warm-up and recording run on the graphs' own stream (None: the current one, for tests)
         self.stream = torch.cuda.Stream(device) if stream == "new" else stream
+        self.summary_streams = ([torch.cuda.Stream(device) for _ in range(SUMMARY_STREAMS)]
+                                if self.stream is not None else None)
         self.replays = {}  # kind -> Replay
         self.warm = {}  # kind -> eager warm-up steps done
         self.problems = {}  # kind -> why it could not be recorded (it then runs eagerly)
@@ -157,7 +162,7 @@ class StepGraphs:
         if replay is None and kind not in self.problems:
             if self.warm.get(kind, 0) < WARMUP:
                 self.warm[kind] = self.warm.get(kind, 0) + 1
-                return self._on_stream(eager, idx)
+                return self._on_stream(eager, idx, captures)
             replay = self._record(kind, idx, captures, eager)
         if replay is None:
             self.eager += 1
@@ -165,14 +170,28 @@ class StepGraphs:
         self.replayed += 1
         return replay.run(idx)
 
-    def _on_stream(self, eager, idx):
+    def _forked(self, eager, idx, captures):
+        """`eager(idx)` with the captures' summaries on the summary streams; the current stream then
+        waits for the streams the hooks used (in a graph recording, only those may be joined)."""
+        for c in captures:
+            c.streams, c.forked = self.summary_streams, set()
+        try:
+            loss, correct = eager(idx)
+            for s in set().union(*(c.forked for c in captures)):
+                torch.cuda.current_stream(self.device).wait_stream(s)
+        finally:
+            for c in captures:
+                c.streams, c.forked = None, set()
+        return loss, correct
+
+    def _on_stream(self, eager, idx, captures):
         self.eager += 1
         if self.stream is None:
-            return eager(idx)
+            return self._forked(eager, idx, captures)
         current = torch.cuda.current_stream(self.device)
         self.stream.wait_stream(current)
         with torch.cuda.stream(self.stream):
-            loss, correct = eager(idx)
+            loss, correct = self._forked(eager, idx, captures)
         current.wait_stream(self.stream)
         loss.record_stream(current)
         correct.record_stream(current)
@@ -187,7 +206,7 @@ class StepGraphs:
             for c in captures:
                 c.sink = []
             try:
-                loss, correct = eager(static_idx)
+                loss, correct = self._forked(eager, static_idx, captures)
                 return pack([loss, correct], [(c, *d) for c in captures for d in c.sink])
             finally:
                 for c in captures:

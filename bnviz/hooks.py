@@ -59,6 +59,9 @@ class Capture:
         self.context = {"step": 0, "epoch": 0}  # set by the stepper before each step
         self.enabled = True  # set per step by a Stepper (capture every k-th step)
         self.sink = None  # a list while a CUDA graph is being recorded (see graphed.py)
+        self.streams = None  # CUDA streams for the summaries while a Stepper records or warms up
+        self.forked = set()  # which of them the hooks used (the stepper waits for those)
+        self._order = {name: i for i, name in enumerate(self.layers)}
         self._handles = []
         self._before = {}
 
@@ -122,8 +125,11 @@ class Capture:
             if before is None:
                 return None
             X = args[0]
+            stream = cap.streams[cap._order[name] % len(cap.streams)] if cap.streams else None
+            if stream is not None:
+                cap.forked.add(stream)
             rec, info, raw = summarise(module, X, output, before, cap.ranges[name], cap.options,
-                                       cap.activations[name])
+                                       cap.activations[name], stream)
             info["training"], info["grad"] = module.training, torch.is_grad_enabled()
             if cap.sink is not None:  # recording a CUDA graph: each replay delivers these
                 cap.sink.append((name, rec, info, raw))

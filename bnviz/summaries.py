@@ -31,6 +31,9 @@ def channel_stats(X):
     a CPU for (N, C, H, W); var = invstd ** -2 keeps float32 precision (checked against float64).
     """
     n = X.numel() // X.shape[1]
+    if X.is_cuda:  # there the kernel is slow for few channels (60 us for LeNet's first layer)
+        var, mean = torch.var_mean(X, dim=[0] + list(range(2, X.dim())), correction=0)
+        return mean, var, var * (n / max(n - 1, 1)), n
     try:
         _, mean, invstd = torch.ops.aten.native_batch_norm(X, None, None, None, None, True, 0.0, 0.0)
         var = invstd.pow(-2)
@@ -143,38 +146,62 @@ CHANNEL_ROWS = ("batch_mean", "batch_var", "batch_var_unbiased", "moving_mean_be
 
 
 @torch.no_grad()
-def summarise(module, X, Y, before, ranges, options, activation=None):
+def summarise(module, X, Y, before, ranges, options, activation=None, stream=None):
     """(record, info, raw values) of one pass.
 
     Args:
         module: the BN layer; X its input, Y its output; before: before_pass(module).
         ranges: {quantity: (lo, hi)}: filled from the first pass, then fixed.
         options: a CaptureOptions; activation: (kind, fn) of the following activation, or None.
+        stream: None computes everything in order. A CUDA stream (while the Stepper records a
+            CUDA graph) gets all the work that reads only X and copies, so that it runs beside the
+            rest of the training step; first, on the layer's own stream, the values of Y, the
+            parameters and the buffers are copied (an in-place activation may change Y, the SGD
+            step the parameters, the next pass the buffers).
     Returns:
         record: tensors on the device: "channels" (9, C) stacked in CHANNEL_ROWS order, "hist"
-            (quantities, bins + 2), "pct" (2, 3) percentiles of input and output, "saturated"; info: plain Python facts (mode, sizes); raw: a few real values or None.
+            (quantities, bins + 2), "pct" (2, 3) percentiles of input and output, "saturated";
+        info: plain Python facts (mode, sizes); raw: a few real values or None.
     """
     X, Y = X.detach(), Y.detach()
     gamma, beta, moving_mean, moving_var, eps = layer_params(module)
     C = X.shape[1]
     flat = (lambda t: torch.full((C,), float("nan"), device=X.device) if t is None else t.detach().reshape(-1))
+    kept = torch.stack([flat(before["moving_mean_before"]), flat(before["moving_var_before"]),
+                        flat(moving_mean), flat(moving_var), flat(gamma), flat(beta)])  # (6, C), copies
+    positions, ch = sample_positions(X.shape, options.sample, X.device)
+    if positions is None:
+        y = Y.reshape(-1) if stream is None else Y.reshape(-1).clone()
+    else:
+        y = Y.reshape(-1)[positions]
+    raw_y = per_channel(Y, options.raw_values) if options.raw_values else None
+    if stream is None:
+        return _from_input(X, y, raw_y, kept, before, ranges, options, activation, eps, positions, ch)
+    stream.wait_stream(torch.cuda.current_stream(X.device))
+    for t in (X, y, raw_y, kept):
+        if t is not None:
+            t.record_stream(stream)  # kept from reuse until the stream's work on it is done
+    with torch.cuda.stream(stream):
+        return _from_input(X, y, raw_y, kept, before, ranges, options, activation, eps, positions, ch)
+
+
+def _from_input(X, y, raw_y, kept, before, ranges, options, activation, eps, positions, ch):
+    """The rest of summarise: what needs only X and the copies made before."""
+    C = X.shape[1]
     mean, var, var_unbiased, n = channel_stats(X)
     if before["batch_stats"]:
         norm_mean, norm_var = mean, var
     else:  # prediction: normalised with the moving (running) statistics read before the pass
-        norm_mean, norm_var = flat(before["moving_mean_before"]), flat(before["moving_var_before"])
+        norm_mean, norm_var = kept[0], kept[1]
     inv_std = torch.rsqrt(norm_var + eps)
-    channels = torch.stack([mean, var, var_unbiased, flat(before["moving_mean_before"]),
-                            flat(before["moving_var_before"]), flat(moving_mean), flat(moving_var),
-                            flat(gamma), flat(beta)])  # (9, C), a copy: later steps change the buffers
+    channels = torch.cat([torch.stack([mean, var, var_unbiased]), kept])  # (9, C), CHANNEL_ROWS order
     # Histograms and percentiles over every value, or an evenly strided sample of them.
-    positions, ch = sample_positions(X.shape, options.sample, X.device)
     if positions is None:
         bshape = (1, C) + (1,) * (X.dim() - 2)
-        x, y = X.reshape(-1), Y.reshape(-1)
+        x = X.reshape(-1)
         x_hat = ((X - norm_mean.reshape(bshape)) * inv_std.reshape(bshape)).reshape(-1)
     else:
-        x, y = X.reshape(-1)[positions], Y.reshape(-1)[positions]
+        x = X.reshape(-1)[positions]
         x_hat = (x - norm_mean[ch]) * inv_std[ch]
     values = {"input": x, "x_hat": x_hat, "output": y}
     if activation is not None:
@@ -193,25 +220,28 @@ def summarise(module, X, Y, before, ranges, options, activation=None):
             "pct_values": len(range(0, x.numel(), pct_stride)),
             "batch_stats": before["batch_stats"], "updated": before["updated"],
             "quantities": tuple(values)}
-    raw = raw_values(X, Y, norm_mean, inv_std, options.raw_values) if options.raw_values else None
+    raw = None
+    if raw_y is not None:
+        raw_x = per_channel(X, options.raw_values)
+        raw = {"x": raw_x, "x_hat": (raw_x - norm_mean[:, None]) * inv_std[:, None], "y": raw_y,
+               "position": _picks(X.shape[0], X.numel() // (C * X.shape[0]), options.raw_values, X.device)[0]}
     return rec, info, raw
 
 
-def _picks(n, k, device):
-    """k positions spread evenly over n."""
-    return constant(("picks", n, k, str(device)),
-                    lambda: torch.linspace(0, n - 1, min(k, n), device=device).long())
+def _picks(N, inner, k, device):
+    """k positions spread evenly along a channel's N * inner values: (positions, their n, their s)."""
+    def make():
+        pick = torch.linspace(0, N * inner - 1, min(k, N * inner), device=device).long()
+        return pick, pick // inner, pick % inner
+    return constant(("picks", N, inner, k, str(device)), make)
 
 
-def raw_values(X, Y, norm_mean, inv_std, k):
-    """A few real values per channel (evenly spread over the batch): x, x_hat and the layer's y.
+def per_channel(T, k):
+    """(C, k): k real values per channel of T, evenly spread over the batch (positions: _picks).
 
     Gathered by index, without copying the activation into per-channel order.
     """
-    N, C = X.shape[:2]
-    inner = math.prod(X.shape[2:])  # H * W, or 1 after a Linear
-    pick = _picks(N * inner, k, X.device)  # positions along a channel's N * inner values
-    n, s = pick // inner, pick % inner
-    x = X.reshape(N, C, inner)[n, :, s].t()  # (C, k)
-    y = Y.reshape(N, C, inner)[n, :, s].t()
-    return {"x": x, "x_hat": (x - norm_mean[:, None]) * inv_std[:, None], "y": y, "position": pick}
+    N, C = T.shape[:2]
+    inner = math.prod(T.shape[2:])  # H * W, or 1 after a Linear
+    _, n, s = _picks(N, inner, k, T.device)
+    return T.reshape(N, C, inner)[n, :, s].t()
