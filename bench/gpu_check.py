@@ -20,7 +20,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 from chapter_loop import chapter_iter, chapter_train_epoch, torchvision_root  # noqa: E402
-from timing import stepper_speed  # noqa: E402
+from timing import speeds, stepper_speed  # noqa: E402
 
 from bnviz import CaptureOptions, RunConfig, Stepper, lenet, load_fashion_mnist  # noqa: E402
 
@@ -112,27 +112,34 @@ def main():
     data = load_fashion_mnist()
     print(f"data: {data.describe()}", flush=True)
     it = chapter_iter(torchvision_root(data.path if not data.is_subset else None), 256)
-    head = ["chapter", "eager", "graphs", "eager+cap", "graphs+cap", "graphs+cap/10"]
-    print(f"examples/s, {STEPS} steps each; cap = capture every step (CaptureOptions()), /10 = every 10th step")
-    print(f"{'norm':7}" + "".join(f"{h:>14}" for h in head) + "   graphs+cap vs chapter")
+    print(f"examples/s over {STEPS} steps (two epochs: epoch ends, the partial batch and the test "
+          f"evaluation included), and in brackets with the test evaluation left out, as the chapter's "
+          f"train_ch6 times; cap = capture every step (CaptureOptions()), /10 = every 10th step")
+    configs = (("eager", False, None), ("graphs", True, None), ("eager+cap", False, CaptureOptions()),
+               ("graphs+cap", True, CaptureOptions()), ("graphs+cap/10", True, CaptureOptions(every=10)))
     for norm in ("custom", "torch"):
         torch.manual_seed(0)
         net = lenet(norm).cuda()
         chapter_train_epoch(net, it, 1.0, "cuda", max_batches=20)  # warm-up: workers, cuDNN
         n, sec = chapter_train_epoch(net, it, 1.0, "cuda")
-        row = [n / sec]
+        print(f"{norm:7} {'chapter loop':14} {n / sec:10,.0f}   (DataLoader, one epoch)", flush=True)
         cfg = RunConfig(norm=norm, device="cuda")
-        for graphs, options in ((False, None), (True, None), (False, CaptureOptions()), (True, CaptureOptions()),
-                                (True, CaptureOptions(every=10))):
-            if graphs and options is not None and options.every == 1:
-                torch.cuda.reset_peak_memory_stats()
-            speed = timed(f"{norm} graphs={graphs} {options}",
-                          lambda: stepper_speed(data, cfg, STEPS, options, cuda_graphs=graphs)[0])
-            if graphs and options is not None and options.every == 1:
+        figure = 24_819 if norm == "custom" else 42_484
+        for label, graphs, options in configs:
+            torch.cuda.reset_peak_memory_stats()
+            result = timed(f"{norm} {label}", lambda: speeds(data, cfg, STEPS, options, cuda_graphs=graphs))
+            if result:
                 peak = torch.cuda.max_memory_allocated() / 2**20
-            row.append(speed or float("nan"))
-        print(f"{norm:7}" + "".join(f"{v:14,.0f}" for v in row) + f"   {row[4] / row[0]:.1f}x; peak GPU "
-              f"memory (graphs+cap) {peak:.0f} MiB", flush=True)
+                print(f"{norm:7} {label:14} {result[0]:10,.0f}  ({result[1]:10,.0f})   {result[0] / figure:5.1f}x "
+                      f"({result[1] / figure:5.1f}x) the chapter's {figure:,}; peak GPU memory {peak:.0f} MiB",
+                      flush=True)
+        steps = 10 * (len(data.train_labels) + 255) // 256
+        result = timed(f"{norm} 10 epochs", lambda: speeds(data, cfg, steps, CaptureOptions(), warmup=0))
+        if result:
+            print(f"{norm:7} {'graphs+cap 10ep':14} {result[0]:10,.0f}  ({result[1]:10,.0f})   {result[0] / figure:5.1f}x "
+                  f"({result[1] / figure:5.1f}x): the chapter's whole run ({steps} steps, warm-up and recording "
+                  f"included); epochs: {' '.join(f'{e.loss:.3f}/{e.test_acc:.3f}' for e in result[2].epochs)}",
+                  flush=True)
     for norm in ("custom", "torch"):
         for graphs in (False, True):
             result = timed(f"syncs {norm}", lambda: syncs_per_step(data, norm, graphs))

@@ -9,17 +9,27 @@ from bnviz import Stepper
 def stepper_speed(data, cfg, steps, options=None, warmup=3, **stepper_args):
     """(examples/s, stepper, capture) over `steps` timed steps after `warmup` untimed ones
     (on CUDA those include the graph's warm-up and recording; `cuda_graphs=False` to turn it off)."""
+    speed, _, stepper, cap = speeds(data, cfg, steps, options, warmup, **stepper_args)
+    return speed, stepper, cap
+
+
+def speeds(data, cfg, steps, options=None, warmup=3, **stepper_args):
+    """(examples/s, examples/s leaving out the epoch-end test evaluations, stepper, capture).
+
+    The second is how the chapter's train_ch6 times (its timer stops around the evaluation)."""
     stepper = Stepper(cfg, data, **stepper_args)
     cap = stepper.start_capture(options) if options is not None else None
     stepper.run(warmup)
     if stepper.device.type == "cuda":
         torch.cuda.synchronize()
-    start = time.perf_counter()
+    start, eval_before = time.perf_counter(), stepper.eval_seconds
     stepper.run(steps)
     if cap is not None:
         cap.history.flush()
     float(stepper.epoch_metrics()[0])  # one sync, as the chapter reads its metrics
-    return steps * cfg.batch_size / (time.perf_counter() - start), stepper, cap
+    seconds = time.perf_counter() - start
+    examples = steps * cfg.batch_size
+    return examples / seconds, examples / (seconds - (stepper.eval_seconds - eval_before)), stepper, cap
 
 
 def setup(doc, **defaults):

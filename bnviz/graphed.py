@@ -8,9 +8,10 @@ no Python per kernel and no host-device synchronisation. The capture summaries g
 (one per layer, up to SUMMARY_STREAMS), so in the graph they run beside the forward and backward
 passes instead of after them: the step's small kernels leave most of the GPU idle.
 
-A *kind* of step is (batch size, which captures record it, the learning rates). It is recorded after
-WARMUP eager steps of that kind, run on the graph's own stream, so that cuDNN's algorithm search and
-cuBLAS's per-stream set-up are done before recording. A replay runs the very kernels the eager step
+A *kind* of step is (batch size, which captures record it, the learning rates, the BN layers'
+settings). Until a first kind is recorded, a kind needs WARMUP eager steps, after that one (a new
+batch shape, say), run on the graphs' own streams, so that cuDNN's algorithm search (per shape) and cuBLAS's per-stream set-up are
+done before recording. A replay runs the very kernels the eager step
 ran, on the same tensors: between replays only the batch's indices change (copied into the graph's
 static index tensor first); what a replay produces (loss, correct count, every capture record) is
 packed into one static tensor inside the graph, cloned out with one copy, and handed to each Capture
@@ -24,7 +25,7 @@ step whose recording failed (`problems` keeps why).
 import torch
 import torch.nn.modules.module as nn_module
 
-WARMUP = 2  # eager steps of a kind, on the graph's stream, before it is recorded
+WARMUP = 2  # eager steps of the first kind, on the graphs' streams, before it is recorded (later: 1)
 SUMMARY_STREAMS = 4
 
 
@@ -160,7 +161,7 @@ class StepGraphs:
         """
         replay = self.replays.get(kind)
         if replay is None and kind not in self.problems:
-            if self.warm.get(kind, 0) < WARMUP:
+            if self.warm.get(kind, 0) < (WARMUP if not self.replays else 1):
                 self.warm[kind] = self.warm.get(kind, 0) + 1
                 return self._on_stream(eager, idx, captures)
             replay = self._record(kind, idx, captures, eager)

@@ -134,11 +134,14 @@ def following_activation(model, name):
 
 
 def before_pass(module):
-    """What must be read before the forward pass: mode and a copy of the moving statistics."""
+    """What must be read before the forward pass: mode and a copy of the moving statistics,
+    (2, C) in one stack (None for a layer without them)."""
     _, _, moving_mean, moving_var, _ = layer_params(module)
-    clone = (lambda t: None if t is None else t.detach().reshape(-1).clone())
+    moving = None
+    if moving_mean is not None and moving_var is not None:
+        moving = torch.stack([moving_mean.detach().reshape(-1), moving_var.detach().reshape(-1)])
     return {"batch_stats": uses_batch_stats(module), "updated": updates_moving_stats(module),
-            "moving_mean_before": clone(moving_mean), "moving_var_before": clone(moving_var)}
+            "moving_before": moving}
 
 
 CHANNEL_ROWS = ("batch_mean", "batch_var", "batch_var_unbiased", "moving_mean_before",
@@ -167,8 +170,11 @@ def summarise(module, X, Y, before, ranges, options, activation=None, stream=Non
     gamma, beta, moving_mean, moving_var, eps = layer_params(module)
     C = X.shape[1]
     flat = (lambda t: torch.full((C,), float("nan"), device=X.device) if t is None else t.detach().reshape(-1))
-    kept = torch.stack([flat(before["moving_mean_before"]), flat(before["moving_var_before"]),
-                        flat(moving_mean), flat(moving_var), flat(gamma), flat(beta)])  # (6, C), copies
+    moving_before = before["moving_before"]
+    if moving_before is None:
+        moving_before = torch.full((2, C), float("nan"), device=X.device)
+    kept = torch.cat([moving_before] + [flat(t)[None] for t in (moving_mean, moving_var, gamma, beta)])
+    # kept: (6, C) copies, in CHANNEL_ROWS order
     positions, ch = sample_positions(X.shape, options.sample, X.device)
     if positions is None:
         y = Y.reshape(-1) if stream is None else Y.reshape(-1).clone()
