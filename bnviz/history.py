@@ -1,8 +1,10 @@
 """A bounded, columnar store of capture records, readable as tables.
 
 Records arrive as small tensors on the training device; they are kept in a short pending list and
-copied to the CPU in one batch: one device->host copy (one synchronisation) per `flush_every`
-records (64: every 16 steps of the LeNet's four layers), never one per step.
+copied to the CPU in one batch: one device->host copy per `flush_every` records (64: every 16 steps
+of the LeNet's four layers), never one per step. On CUDA that copy is asynchronous (into pinned
+memory, with an event): training goes on while it lands, and the records join the columns once it
+has; reading the history waits for copies still on their way (the only synchronisation).
 Each layer's columns are numpy arrays with one row per record. Past `max_records` rows a layer is
 thinned: the first `keep_first` records always stay; of the later ones every `stride`-th is kept,
 and the stride doubles each time the store fills, so the whole run stays visible at uniform
@@ -19,16 +21,32 @@ QUANTITIES = ("input", "x_hat", "output", "activation")
 
 
 def to_host(by_layer):
-    """{layer: {field: numpy (rows, ...)}} from pending records: ONE device->host copy for all."""
+    """(flat host tensor, event or None, layout) of pending records: ONE device->host copy for all.
+
+    On CUDA the copy goes to pinned memory without waiting; `event` tells when it has landed.
+    """
     stacks = [(layer, field, torch.stack([r[2][field] for r in recs]).float())
               for layer, recs in by_layer.items() for field in recs[0][2]]
     if not stacks:
-        return {}
-    flat = torch.cat([t.reshape(-1) for _, _, t in stacks]).cpu().numpy()
-    out, start = {}, 0
-    for layer, field, t in stacks:
-        out.setdefault(layer, {})[field] = flat[start:start + t.numel()].reshape(tuple(t.shape))
-        start += t.numel()
+        return None, None, []
+    flat = torch.cat([t.reshape(-1) for _, _, t in stacks])
+    layout = [(layer, field, tuple(t.shape)) for layer, field, t in stacks]
+    if not flat.is_cuda:
+        return flat.cpu(), None, layout
+    host = torch.empty(flat.shape, dtype=flat.dtype, pin_memory=True)
+    host.copy_(flat, non_blocking=True)
+    event = torch.cuda.Event()
+    event.record()
+    return host, event, layout
+
+
+def split(host, layout):
+    """{layer: {field: numpy (rows, ...)}} from a landed copy (to_host)."""
+    flat, out, start = host.numpy(), {}, 0
+    for layer, field, shape in layout:
+        n = int(np.prod(shape))
+        out.setdefault(layer, {})[field] = flat[start:start + n].reshape(shape)
+        start += n
     return out
 
 
@@ -70,6 +88,7 @@ class History:
         self.series = {}  # name -> 1-D array: per-step loss/accuracy, population statistics, ...
         self.thinned = {}  # layer -> how many times it was thinned
         self._pending = []  # (layer, step, epoch, rec) not yet on the CPU
+        self._landing = []  # (host tensor, event, layout, records by layer): copies on their way
         self._count, self._stride, self._provisional = {}, {}, {}  # thinning state per layer
 
     # --- writing ---------------------------------------------------------------------------------
@@ -79,19 +98,31 @@ class History:
         if ranges is not None:
             self.ranges[layer] = dict(ranges)
         if len(self._pending) >= self.flush_every:
-            self.flush()
+            self.flush(wait=False)
 
-    def flush(self):
-        """Copy pending records to the CPU, one stacked copy per layer and field."""
-        if not self._pending:
-            return
-        by_layer = {}
-        for layer, step, epoch, rec, info in self._pending:
-            by_layer.setdefault(layer, []).append((step, epoch, rec, info))
-        self._pending = []
-        host = to_host(by_layer)
-        for layer, recs in by_layer.items():
-            self._add_block(layer, unpack(recs, host.get(layer, {})))
+    def flush(self, wait=True):
+        """Copy pending records to the CPU, one stacked copy for all layers and fields.
+
+        wait=False (while training) leaves a CUDA copy landing and only adds copies that have
+        landed; wait=True (before any read) also waits for every copy still on its way.
+        """
+        if self._pending:
+            by_layer = {}
+            for layer, step, epoch, rec, info in self._pending:
+                by_layer.setdefault(layer, []).append((step, epoch, rec, info))
+            self._pending = []
+            host, event, layout = to_host(by_layer)
+            self._landing.append((host, event, layout, by_layer))
+        while self._landing:  # in order: blocks join the columns as they were recorded
+            host, event, layout, by_layer = self._landing[0]
+            if event is not None and not event.query():
+                if not wait:
+                    return
+                event.synchronize()
+            self._landing.pop(0)
+            columns = split(host, layout)
+            for layer, recs in by_layer.items():
+                self._add_block(layer, unpack(recs, columns.get(layer, {})))
 
     def _add_block(self, layer, block):
         if layer not in self.columns:

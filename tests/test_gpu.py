@@ -129,19 +129,20 @@ def test_replayed_steps_equal_eager_steps(small_data, norm, deterministic):
 
 
 def test_replays_make_no_host_device_sync(small_data):
-    s = Stepper(RunConfig(norm="custom", batch_size=64, device="cuda"), small_data)
+    """Replayed steps, and the history's copies to the host between them, never wait for the GPU."""
+    s = Stepper(RunConfig(norm="custom", batch_size=16, device="cuda"), small_data)  # 64 steps an epoch
     cap = s.start_capture(CaptureOptions())
-    s.run(4)  # two warm-up steps, then the graph is recorded and replayed
-    cap.history.flush()
-    assert len(s.graphs.replays) == 1 and s.graphs.replayed == 2
+    s.run(16)  # two warm-up steps, then the graph is recorded and replayed; a first copy of 64 records
+    cap.history.flush()  # (pinned host memory of that size set up), waited for
+    assert len(s.graphs.replays) == 1 and s.graphs.replayed == 14
     torch.cuda.synchronize()
     torch.cuda.set_sync_debug_mode("error")
     try:
-        for _ in range(3):  # 12 records, fewer than flush_every (64): nothing copied to the host
-            s.step()
+        for _ in range(20):  # 80 records: a copy to the host starts, none is waited for (steps 17-36:
+            s.step()         # no epoch end, whose metrics would wait)
     finally:
         torch.cuda.set_sync_debug_mode("default")
-    assert s.graphs.replayed == 5 and len(cap.history) == 7
+    assert s.graphs.replayed == 34 and len(cap.history) == 36  # reading waits for the copies
 
 
 def test_a_model_with_other_hooks_is_never_replayed(small_data):
