@@ -22,11 +22,14 @@ Steps that a graph cannot replay run eagerly, exactly as before: the last partia
 hook that is not one of the stepper's captures (its Python would not run on replay), and any kind of
 step whose recording failed (`problems` keeps why).
 """
+import threading
+
 import torch
 import torch.nn.modules.module as nn_module
 
 WARMUP = 2  # eager steps of the first kind, on the graphs' streams, before it is recorded (later: 1)
 SUMMARY_STREAMS = 4
+_RECORDING = threading.Lock()  # one recording at a time per process (the app trains in threads)
 
 
 def foreign_hooks(model, known_ids):
@@ -214,7 +217,8 @@ class StepGraphs:
                     c.sink = None
 
         try:
-            graph, (packed, layout) = record_graph(body, self.stream)
+            with _RECORDING:
+                graph, (packed, layout) = record_graph(body, self.stream)
         except Exception as err:  # noqa: BLE001 - any failure: this kind of step stays eager
             self.problems[kind] = f"{type(err).__name__}: {err}"
             return None
