@@ -27,32 +27,37 @@ import threading
 import torch
 import torch.nn.modules.module as nn_module
 
+from .layers import is_bn
+
 WARMUP = 2  # eager steps of the first kind, on the graphs' streams, before it is recorded (later: 1)
 SUMMARY_STREAMS = 4
 _RECORDING = threading.Lock()  # one recording at a time per process (the app trains in threads)
 
 
-def foreign_hooks(model, known_ids):
-    """True when `model` (or torch globally) has a hook whose id is not in `known_ids`.
-
-    Any such hook would run its Python on eager steps only, so such a model is never replayed.
+def replay_settings(model, known_ids):
+    """The Python values a recorded step bakes in besides the learning rate (each BN layer's eps,
+    momentum and mode rule: changing one makes another kind of step), or None when `model` (or
+    torch globally) has a hook whose id is not in `known_ids`: such a hook would run its Python on
+    eager steps only, so that model is never replayed. One pass over the modules per step.
     """
     if (nn_module._global_forward_hooks or nn_module._global_forward_pre_hooks
             or nn_module._global_backward_hooks or nn_module._global_backward_pre_hooks):
-        return True
+        return None
+    bn = []
     for m in model.modules():
         for hooks in (m._forward_hooks, m._forward_pre_hooks, m._backward_hooks, m._backward_pre_hooks):
             if any(k not in known_ids for k in hooks):
-                return True
-    return any(p._backward_hooks or getattr(p, "_post_accumulate_grad_hooks", None)
-               for p in model.parameters())
+                return None
+        if is_bn(m):
+            bn.append((m.eps, m.momentum, getattr(m, "mode_rule", None)))
+    if any(p._backward_hooks or getattr(p, "_post_accumulate_grad_hooks", None) for p in model.parameters()):
+        return None
+    return tuple(bn)
 
 
-def settings(model):
-    """The Python values a recorded step bakes in besides the learning rate: each BN layer's eps,
-    momentum and mode rule (changing one makes another kind of step)."""
-    from .layers import is_bn
-    return tuple((m.eps, m.momentum, getattr(m, "mode_rule", None)) for m in model.modules() if is_bn(m))
+def foreign_hooks(model, known_ids):
+    """True when `model` has a hook that is not one of `known_ids` (see replay_settings)."""
+    return replay_settings(model, known_ids) is None
 
 
 @torch.no_grad()
@@ -142,11 +147,11 @@ class StepGraphs:
         self.eager = 0  # steps run eagerly so far (warm-ups, partial batches, fallbacks)
 
     @staticmethod
-    def kind(size, captures, optimizer, model):
+    def kind(size, captures, optimizer, settings):
         """What makes steps replayable by one graph: batch size, the recording captures, the
-        learning rates and the BN layers' settings."""
+        learning rates and the BN layers' settings (replay_settings)."""
         return (size, tuple(sorted(id(c) for c in captures)),
-                tuple(float(g["lr"]) for g in optimizer.param_groups), settings(model))
+                tuple(float(g["lr"]) for g in optimizer.param_groups), settings)
 
     def forget(self, capture=None):
         """Drop every recorded kind (or those that deliver to `capture`)."""

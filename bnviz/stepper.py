@@ -14,6 +14,7 @@ from torch import nn
 
 from .batches import BatchOrder, eval_batches, to_float
 from .config import RunConfig, resolve_device
+from .graphed import StepGraphs, replay_settings
 from .models import lenet
 
 
@@ -80,7 +81,6 @@ class Stepper:
         self.eval_seconds = 0.0  # spent on the epoch-end test evaluations (timings leave it out)
         self.graphs = None
         if cuda_graphs and self.device.type == "cuda":
-            from .graphed import StepGraphs
             self.graphs = StepGraphs(self.device)
         self._loss_sum = torch.zeros((), device=self.device)  # updated in place: graphs hold them
         self._correct = torch.zeros((), device=self.device, dtype=torch.long)
@@ -204,10 +204,10 @@ class Stepper:
         recording = [c for c in attached if c.enabled]
         if any(c.options.raw_last for c in recording):
             return None, ()
-        from .graphed import foreign_hooks
-        if foreign_hooks(self.model, set().union(*(c.hook_ids for c in attached))):
+        settings = replay_settings(self.model, set().union(*(c.hook_ids for c in attached)))
+        if settings is None:  # a hook that is not one of our captures: its Python must run
             return None, ()
-        return self.graphs.kind(size, recording, self.optimizer, self.model), recording
+        return self.graphs.kind(size, recording, self.optimizer, settings), recording
 
     def run(self, n):
         """Run n steps; returns the last StepResult (None when n == 0)."""
