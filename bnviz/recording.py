@@ -15,7 +15,7 @@ import numpy as np
 from .history import History
 
 FORMAT = "bnviz-history"
-VERSION = 1
+VERSION = 2  # 2: may hold a distributed run (layers "rank{r}/{layer}", run["distributed"]); 1 still loads
 MAX_BYTES = 512 * 2**20  # refuse larger files before reading them
 
 
