@@ -26,7 +26,9 @@ def test_round_trip_every_field(history, tmp_path):
     assert back.layers == history.layers and back.meta == history.meta
     for layer in history.layers:
         assert back.fields(layer) == history.fields(layer)
-        assert back.ranges[layer] == pytest.approx(history.ranges[layer])
+        assert history.ranges[layer] and back.ranges[layer].keys() == history.ranges[layer].keys()
+        for quantity, (lo, hi) in history.ranges[layer].items():  # each histogram's (lo, hi)
+            assert tuple(back.ranges[layer][quantity]) == pytest.approx((lo, hi), rel=1e-6, abs=1e-12), quantity
         assert back.bins[layer] == history.bins[layer]
         for f in history.fields(layer):
             np.testing.assert_array_equal(back.column(layer, f), history.column(layer, f), err_msg=f)
