@@ -7,7 +7,7 @@ import torch
 from torch.testing import assert_close
 
 from bnviz import RunConfig
-from bnviz.batches import eval_batches
+from bnviz.batches import eval_batches, to_float
 from bnviz.breakpoints import Breakpoints
 from bnviz.population import population_stats
 from bnviz.precise import compare_at, with_precise_stats
@@ -115,14 +115,29 @@ def test_precise_stats_for_the_chapters_layer_are_a_full_pass(small_data):
     model = s.stepper.model
     pop = population_stats(model, small_data.train_images)
     precise = with_precise_stats(model, pop)
-    from bnviz.batches import to_float
     X = model[0](to_float(small_data.train_images)).detach().double()  # conv1 on the whole set
     assert_close(precise[1].moving_mean.reshape(-1).double(), X.mean(dim=(0, 2, 3)), atol=1e-6, rtol=1e-5)
     assert_close(precise[1].moving_var.reshape(-1).double(), X.var(dim=(0, 2, 3), unbiased=False),
                  atol=1e-6, rtol=1e-5)
     result = compare_at(s.stepper, pop)
-    assert 0 <= result["moving"] <= 1 and 0 <= result["precise"] <= 1
-    assert result["moving"] == s.stepper.evaluate()
+    # The oracle: the model in prediction mode over every test image, once with its own moving
+    # statistics and once with the population's installed by hand.
+    by_hand = copy.deepcopy(model)
+    for name in ("1", "5", "10", "13"):
+        layer = by_hand[int(name)]
+        layer.moving_mean.copy_(torch.from_numpy(pop.mean[name]).reshape(layer.moving_mean.shape))
+        layer.moving_var.copy_(torch.from_numpy(pop.var[name]).reshape(layer.moving_var.shape))
+    assert result["step"] == 5 and result["epoch"] is None
+    assert result["moving"] == direct_test_accuracy(model, small_data)
+    assert result["precise"] == direct_test_accuracy(by_hand, small_data)
+
+
+def direct_test_accuracy(model, data):
+    """Prediction mode (eval, no_grad) over every test image in one pass."""
+    model = copy.deepcopy(model).eval()
+    with torch.no_grad():
+        pred = model(to_float(data.test_images)).argmax(1)
+    return (pred == data.test_labels).sum().item() / len(data.test_labels)
 
 
 def test_run_mode_spreads_the_epoch_end_statistics_over_ticks(small_data):

@@ -1,4 +1,6 @@
 """The training stepper: one batch per step, epochs, evaluation, determinism, config checks."""
+import copy
+
 import pytest
 import torch
 from torch.testing import assert_close
@@ -29,15 +31,32 @@ def test_step_is_one_sgd_step_on_the_right_batch(small_data):
         assert torch.equal(a, b), name
 
 
+def direct_test_accuracy(model, data):
+    """The oracle: prediction mode (eval, no_grad) over every test image in one pass."""
+    model = copy.deepcopy(model).eval()
+    with torch.no_grad():
+        pred = model(to_float(data.test_images)).argmax(1)
+    return (pred == data.test_labels).sum().item() / len(data.test_labels)
+
+
 def test_epochs_last_partial_batch_and_metrics(small_data):
     stepper = Stepper(RunConfig(batch_size=300), small_data)
     assert stepper.steps_per_epoch == 4  # 300, 300, 300, 124
-    last = stepper.run_to_epoch_end()
-    assert last.size == 124 and stepper.epoch == 2 and stepper.images_seen == 1024
+    results = [stepper.step() for _ in range(4)]
+    assert [r.size for r in results] == [300, 300, 300, 124]
+    assert stepper.epoch == 2 and stepper.batch_in_epoch == 0 and stepper.images_seen == 1024
     (e,) = stepper.epochs
-    assert e.epoch == 1 and e.examples == 1024 and 0 <= e.test_acc <= 1
+    assert e.epoch == 1 and e.examples == 1024
+    # The chapter's epoch line from the steps themselves: loss and accuracy weighted by batch size.
+    assert e.loss == pytest.approx(sum(r.loss * r.size for r in results) / 1024, rel=1e-6)
+    assert e.train_acc == sum(int(r.correct_t) for r in results) / 1024
+    assert e.test_acc == direct_test_accuracy(stepper.model, small_data)  # the weights at the epoch's end
     stepper.run(2)
     assert stepper.images_seen == 1024 + 600 and stepper.epoch == 2 and stepper.batch_in_epoch == 2
+    again = Stepper(RunConfig(batch_size=300), small_data)
+    again.step()
+    last = again.run_to_epoch_end()  # from the middle of the epoch to its end, not beyond
+    assert last.size == 124 and again.step_count == 4 and again.epochs == [e]
 
 
 def test_evaluate_is_prediction_mode_and_leaves_stats_alone(small_data):
@@ -49,10 +68,7 @@ def test_evaluate_is_prediction_mode_and_leaves_stats_alone(small_data):
     assert stepper.model.training  # evaluate restores the mode it found
     for k, v in stepper.model.state_dict().items():
         assert torch.equal(v, before[k]), k
-    model = stepper.model.eval()
-    with torch.no_grad():
-        pred = model(to_float(small_data.test_images)).argmax(1)
-    assert acc == pytest.approx((pred == small_data.test_labels).float().mean().item())
+    assert acc == direct_test_accuracy(stepper.model, small_data)
 
 
 @pytest.mark.parametrize("norm", ["custom", "torch", "none"])
