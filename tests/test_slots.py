@@ -5,22 +5,41 @@ import time
 from bnviz.slots import TrainingSlots
 
 
+def wait_until(condition, timeout=10.0):
+    """Poll `condition` until it holds (True) or `timeout` seconds pass (False)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.005)  # a poll interval; the order comes from the condition
+    return True
+
+
 def test_at_most_n_holders_and_waiters_are_visible():
     slots = TrainingSlots(1)
-    inside, seen_contended = [], []
+    got_slot, release = threading.Event(), threading.Event()
+    inside = []
 
     def hold():
-        with slots.slot(5) as got:
+        with slots.slot(10) as got:
             inside.append(got)
-            time.sleep(0.3)
+            got_slot.set()
+            release.wait(10)  # hold the slot until the main thread has checked the bound
 
     with slots.slot(1) as got:
         assert got and not slots.contended
         t = threading.Thread(target=hold)
         t.start()
-        time.sleep(0.1)
-        seen_contended.append(slots.contended)  # the other thread waits for our slot
+        assert wait_until(lambda: slots.contended)  # the other thread waits for our slot, and says so
         with slots.slot(0.05) as again:
             assert not again  # no second slot: timed out
-    t.join()
-    assert seen_contended == [True] and inside == [True] and not slots.contended
+        assert not got_slot.is_set() and slots.contended  # still waiting while we hold the slot
+    assert got_slot.wait(10) and inside == [True]  # ours released: the waiter got it
+    assert wait_until(lambda: not slots.contended)
+    with slots.slot(0.05) as third:
+        assert not third  # the waiter holds it now: at most one holder, whoever it is
+    release.set()
+    t.join(10)
+    assert not t.is_alive() and not slots.contended
+    with slots.slot(0.05) as free_again:
+        assert free_again
