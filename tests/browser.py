@@ -38,9 +38,13 @@ def streamlit_server(env=None, port=None, log_path=None, extra_args=()):
                     break
             except OSError:
                 pass
-            if proc.poll() is not None or time.time() > deadline:
-                raise RuntimeError(f"streamlit did not start (exit {proc.poll()}); see {log_path}")
-            time.sleep(0.5)
+            if time.time() > deadline:
+                raise RuntimeError(f"streamlit did not answer /_stcore/health within 90 s; see {log_path}")
+            try:  # the poll interval doubles as a wait for the server's exit, noticed at once
+                proc.wait(timeout=0.2)
+            except subprocess.TimeoutExpired:
+                continue
+            raise RuntimeError(f"streamlit did not start (exit {proc.returncode}); see {log_path}")
         yield url, proc
     finally:
         proc.terminate()
@@ -56,6 +60,20 @@ def wait_idle(page, timeout=90_000):
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
+
+
+def wait_step_unchanged(page, step, ms):
+    """Assert that the status line stays at `step` for `ms` milliseconds, failing as soon as it moves.
+
+    Nothing happening can only be observed over a window; this one ends early on any change."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    try:
+        page.wait_for_function(
+            "n => { const m = document.body.innerText.match(/step (\\d+) /); return m !== null && +m[1] !== n; }",
+            arg=step, timeout=ms)
+    except PlaywrightTimeout:
+        return
+    raise AssertionError(f"the step moved from {step} to {step_number(page)}")
 
 
 def step_text(page):

@@ -3,7 +3,8 @@ import os
 
 import pytest
 
-from browser import CHROMIUM, CHROMIUM_ARGS, ROOT, step_number, streamlit_server, wait_idle
+from browser import (CHROMIUM, CHROMIUM_ARGS, ROOT, step_number, streamlit_server, wait_idle,
+                     wait_step_unchanged)
 
 ARTIFACTS = ROOT / "artifacts"
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
@@ -48,12 +49,12 @@ def test_step_run_pause_and_charts(page):
         timeout=60_000)
     page.get_by_role("button", name="Pause", exact=True).click()
     page.get_by_role("button", name="Run", exact=True).wait_for(timeout=10_000)
-    page.wait_for_timeout(1500)  # the last tick may finish its slice (at most 0.6 s) and redraw
+    # The tick in progress finishes its slice first; then the paused page is drawn in full.
+    page.wait_for_function("() => !document.body.innerText.includes('running…')", timeout=30_000)
     wait_idle(page)
     paused_at = step_number(page)
-    page.wait_for_timeout(2500)
-    assert step_number(page) == paused_at  # Pause held
     assert paused_at > 3
+    wait_step_unchanged(page, paused_at, 2500)  # Pause held (two and a half Run ticks)
     page.screenshot(path=str(ARTIFACTS / "app.png"), full_page=True)
     assert not page.errors, page.errors
     assert "Traceback" not in page.content()
@@ -61,9 +62,9 @@ def test_step_run_pause_and_charts(page):
 
 def test_inside_one_step_panel(page):
     page.get_by_text("Inside one step", exact=True).click()
-    page.wait_for_function("() => document.body.innerText.includes('recorded:')", timeout=60_000)
+    page.wait_for_function("() => document.body.innerText.includes('recorded:') && "
+                           "document.body.innerText.includes('moving_mean = 0.9 ×')", timeout=60_000)
     wait_idle(page)
-    page.wait_for_timeout(500)
     page.screenshot(path=str(ARTIFACTS / "inside.png"), full_page=True)
     text = page.inner_text("body")
     assert "moving_mean = 0.9 ×" in text, text[-1500:]
