@@ -1,0 +1,178 @@
+"""What every process of `python -m bnviz ddp` runs: the chapter's LeNet (nn.BatchNorm, or
+nn.SyncBatchNorm) under DistributedDataParallel, one equal shard of each global batch per replica,
+with capture at every step; rank 0 writes the gathered recording.
+
+Started by launch.py through PyTorch's launcher (it sets RANK, WORLD_SIZE, MASTER_ADDR, ...):
+    python -m bnviz.distributed.worker --config '{"world_size": 2, ...}' --out runs/ddp.bnviz
+"""
+import argparse
+import json
+import os
+import platform
+import time
+
+import torch
+import torch.distributed as dist
+from torch import nn
+from torch.distributed.elastic.multiprocessing.errors import record
+from torch.nn.parallel import DistributedDataParallel
+
+from bnviz import CaptureOptions, lenet, load_fashion_mnist, save_recording
+
+from .capture import capture_ddp
+from .config import DDPConfig
+
+
+def placement(cfg, local_rank, local_world_size):
+    """(device, backend) of this process: NCCL with a GPU per replica; gloo on the CPU, or on one GPU
+    that the replicas share (NCCL refuses two ranks on one GPU, gloo does not)."""
+    use_cuda = cfg.device == "cuda" or (cfg.device == "auto" and torch.cuda.is_available())
+    if use_cuda and not torch.cuda.is_available():
+        raise RuntimeError("device cuda was asked for, but this machine has no CUDA GPU")
+    if not use_cuda:
+        device, own_gpu = torch.device("cpu"), False
+    else:
+        own_gpu = torch.cuda.device_count() >= local_world_size
+        device = torch.device("cuda", local_rank if own_gpu else 0)
+        torch.cuda.set_device(device)
+    backend = cfg.backend if cfg.backend != "auto" else ("nccl" if own_gpu else "gloo")
+    return device, backend
+
+
+def epoch_order(n, seed, epoch):
+    """The shuffled order of epoch `epoch`, the same in every process (a pure function of its arguments)."""
+    return torch.randperm(n, generator=torch.Generator().manual_seed(seed * 1_000_003 + epoch))
+
+
+def global_batch(n, cfg, step, orders=None):
+    """(indices, epoch) of the global batch of `step` (1-based); an epoch's last partial batch is
+    dropped so that every replica's shard has B / N examples. `orders` caches epoch orders."""
+    per_epoch = n // cfg.batch_size
+    epoch, k = divmod(step - 1, per_epoch)
+    orders = {} if orders is None else orders
+    if epoch not in orders:
+        orders.clear()
+        orders[epoch] = epoch_order(n, cfg.seed, epoch)
+    return orders[epoch][k * cfg.batch_size:(k + 1) * cfg.batch_size], epoch
+
+
+def shard(indices, rank, world_size):
+    """Replica `rank`'s equal, contiguous share of a global batch."""
+    b = len(indices) // world_size
+    return indices[rank * b:(rank + 1) * b]
+
+
+def replica_model(cfg, device):
+    """The chapter's LeNet with nn.BatchNorm (nn.SyncBatchNorm with cfg.sync_bn), the same on every rank."""
+    torch.manual_seed(cfg.seed)
+    net = lenet("torch", eps=cfg.eps, momentum=cfg.momentum)
+    if cfg.sync_bn:
+        net = nn.SyncBatchNorm.convert_sync_batchnorm(net)
+    return net.to(device)
+
+
+def buffer_sync(on):
+    """DDP's keyword for broadcasting rank 0's buffers before each forward: `forward_sync_buffers`
+    since torch 2.14 (`broadcast_buffers` is deprecated there), `broadcast_buffers` before."""
+    import inspect
+    if "forward_sync_buffers" in inspect.signature(DistributedDataParallel.__init__).parameters:
+        return {"forward_sync_buffers": on}  # buffers are still synced once at init: all replicas start equal
+    return {"broadcast_buffers": on}
+
+
+def train(cfg, out):
+    """Train cfg.steps steps in this process; rank 0 writes the recording to `out`. Returns timings."""
+    rank, local_rank = int(os.environ["RANK"]), int(os.environ.get("LOCAL_RANK", 0))
+    local_world = int(os.environ.get("LOCAL_WORLD_SIZE", cfg.world_size))
+    torch.set_num_threads(cfg.threads or max(1, len(os.sched_getaffinity(0)) // local_world))
+    device, backend = placement(cfg, local_rank, local_world)
+    dist.init_process_group(backend)
+    try:
+        return _train(cfg, out, rank, device, backend)
+    finally:
+        dist.destroy_process_group()
+
+
+def _train(cfg, out, rank, device, backend):
+    data = load_fashion_mnist(cfg.data)
+    if len(data.train_labels) < cfg.batch_size:
+        raise ValueError(f"batch_size {cfg.batch_size} is larger than the {len(data.train_labels)} training images")
+    if rank == 0:
+        print(f"data: {data.describe()}", flush=True)
+    images, labels = data.train_images.to(device), data.train_labels.to(device)
+    net = replica_model(cfg, device)
+    ddp = DistributedDataParallel(net, device_ids=[device] if device.type == "cuda" else None,
+                                  **buffer_sync(cfg.broadcast_buffers))
+    opt = torch.optim.SGD(ddp.parameters(), lr=cfg.lr)
+    loss_fn = nn.CrossEntropyLoss()
+    options = CaptureOptions(every=cfg.every, sample=cfg.sample, raw_values=0)
+    cap = capture_ddp(net, options=options, ddp=ddp, describe={
+        "global_batch": cfg.batch_size, "per_rank_batch": cfg.per_rank_batch, "device": str(device),
+        "config": cfg.to_dict(), "data": data.describe(), "is_subset": data.is_subset,
+        "launcher": "torch.distributed.launcher.api.elastic_launch"})
+    train_seconds, history, orders = 0.0, None, {}
+    for step in range(1, cfg.steps + 1):
+        start = time.perf_counter()
+        cap.capture.enabled = (step - 1) % cfg.every == 0
+        idx, epoch = global_batch(len(labels), cfg, step, orders)
+        mine = shard(idx, rank, dist.get_world_size()).to(device)
+        X, y = images[mine].unsqueeze(1).float().div(255), labels[mine]  # (b, 28, 28) -> (b, 1, 28, 28)
+        cap.context.update(step=step, epoch=epoch)
+        if rank == cfg.fail_rank and step == cfg.fail_step:
+            raise RuntimeError(f"drill: rank {rank} fails at step {step} (DDPConfig.fail_rank)")
+        logits = ddp(X)
+        loss = loss_fn(logits, y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        if cap.capture.enabled:
+            cap.log_step(loss, (logits.argmax(dim=1) == y).sum(), len(y))
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+        train_seconds += time.perf_counter() - start
+        if cfg.gather_every and step % cfg.gather_every == 0 and step < cfg.steps:
+            history = cap.gather()
+            if rank == 0:
+                write(history, out, cfg, train_seconds, complete=False)
+    history = cap.gather()
+    cap.detach()
+    examples_per_s = cfg.steps * cfg.batch_size / train_seconds
+    if rank == 0:
+        path = write(history, out, cfg, train_seconds, complete=True)
+        print(f"wrote {path}: {cfg.steps} steps x {cfg.world_size} replicas; {examples_per_s:,.0f} examples/s "
+              f"with capture; gathers took {cap.gather_seconds * 1e3:.1f} ms", flush=True)
+    return {"rank": rank, "train_seconds": train_seconds, "examples_per_s": examples_per_s,
+            "gather_seconds": cap.gather_seconds, "gathers": cap.gathers}
+
+
+def write(history, out, cfg, train_seconds, complete):
+    """Rank 0: save the recording under `out` (bnviz writes a .part file and renames it)."""
+    from bnviz import __version__
+    info = history.meta["distributed"]
+    info.update(complete=complete, train_seconds=train_seconds,
+                examples_per_s=cfg.batch_size * int(history.series["step"][-1]) / train_seconds
+                if len(history.series.get("step", [])) else None)
+    history.meta.update(versions={"bnviz": __version__, "torch": torch.__version__,
+                                  "python": platform.python_version()},
+                        config={"norm": "torch (SyncBatchNorm)" if cfg.sync_bn else "torch", "lr": cfg.lr,
+                                "batch_size": cfg.batch_size, "momentum": cfg.momentum, "eps": cfg.eps,
+                                "seed": cfg.seed},
+                        data=info.get("data"), device=f"{cfg.world_size} x {info.get('device')} ({info['backend']})")
+    return save_recording(history, out)
+
+
+@record  # a failing rank leaves its error (type, message, traceback) for the launcher to report
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m bnviz.distributed.worker", description=__doc__)
+    parser.add_argument("--config", required=True, help="a DDPConfig as JSON")
+    parser.add_argument("--out", required=True, help="the recording rank 0 writes")
+    parser.add_argument("--stats", default=None, help="a folder for each rank's timings (rank{r}.json)")
+    args = parser.parse_args(argv)
+    result = train(DDPConfig(**json.loads(args.config)), args.out)
+    if args.stats:
+        with open(os.path.join(args.stats, f"rank{result['rank']}.json"), "w") as f:
+            json.dump(result, f)
+
+
+if __name__ == "__main__":
+    main()
