@@ -115,3 +115,127 @@ def test_sync_bn_on_the_cpu_is_refused_plainly_before_any_process_starts(tmp_pat
     with pytest.raises(ValueError, match="nn.SyncBatchNorm does not run on the CPU"):
         launch(DDPConfig(world_size=2, batch_size=8, steps=1, sync_bn=True, device="cpu"), tmp_path / "x.bnviz")
     assert not list(tmp_path.iterdir())
+
+
+# --- real DDP jobs: gloo on the CPU ----------------------------------------------------------------
+def global_batch_oracle(n, seed, batch_size, step):
+    """The contract of a job's data: a seeded order per epoch, batches of B, the last partial dropped."""
+    epoch, k = divmod(step - 1, n // batch_size)
+    order = torch.randperm(n, generator=torch.Generator().manual_seed(seed * 1_000_003 + epoch))
+    return order[k * batch_size:(k + 1) * batch_size]
+
+
+def replay(subset, cfg, whole_batch_bn):
+    """The job's training in ONE process, as an oracle: {step: {layer: (input per replica, whole input)}}.
+
+    DDP averages the replicas' gradients, which is the gradient of the mean of their losses. With
+    per-replica BN each replica's shard goes through the net on its own; with SyncBatchNorm the whole
+    global batch goes through a plain nn.BatchNorm net at once (the same numbers, by definition).
+    """
+    torch.manual_seed(cfg.seed)
+    net = bnviz.lenet("torch", eps=cfg.eps, momentum=cfg.momentum)
+    opt = torch.optim.SGD(net.parameters(), lr=cfg.lr)
+    b, seen = cfg.batch_size // cfg.world_size, {}
+    for step in range(1, cfg.steps + 1):
+        idx = global_batch_oracle(len(subset.train_labels), cfg.seed, cfg.batch_size, step)
+        X, y = subset.train_images[idx].unsqueeze(1).float().div(255), subset.train_labels[idx]
+        if whole_batch_bn:
+            inputs, out = bn_inputs(net, X)
+            loss = nn.functional.cross_entropy(out, y)
+            shards = {l: list(x.split(b)) for l, x in inputs.items()}
+        else:
+            shards, losses = {}, []
+            for r in range(cfg.world_size):
+                inputs, out = bn_inputs(net, X[r * b:(r + 1) * b])
+                losses.append(nn.functional.cross_entropy(out, y[r * b:(r + 1) * b]))
+                for l, x in inputs.items():
+                    shards.setdefault(l, []).append(x)
+            loss = torch.stack(losses).mean()
+        seen[step] = {l: (xs, torch.cat(xs)) for l, xs in shards.items()}
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return seen
+
+
+def check_against_replay(h, seen, cfg):
+    """Every replica's statistics = nn.BatchNorm on its shard; the pooled ones = over the whole batch."""
+    for layer in reading.layers(h):
+        means, variances = reading.stacked(h, layer, "batch_mean"), reading.stacked(h, layer, "batch_var")
+        g = reading.global_stats(h, layer)
+        for i, step in enumerate(reading.steps(h, layer)):
+            shards, whole = seen[int(step)][layer]
+            for r in range(cfg.world_size):
+                mean, var = bn_oracle(shards[r])
+                np.testing.assert_allclose(means[r, i], mean, rtol=1e-4, atol=2e-5, err_msg=f"{layer} {step} {r}")
+                np.testing.assert_allclose(variances[r, i], var, rtol=1e-4, atol=2e-5, err_msg=f"{layer} {step} {r}")
+            mean, var = bn_oracle(whole)
+            np.testing.assert_allclose(g["batch_mean"][i], mean, rtol=1e-4, atol=2e-5)
+            np.testing.assert_allclose(g["batch_var"][i], var, rtol=1e-4, atol=2e-5)
+
+
+@pytest.fixture(scope="module")
+def two_replicas(tmp_path_factory, subset):
+    """World size 2, per-replica nn.BatchNorm, buffers broadcast (DDP's default), a gather every 2 steps."""
+    cfg = DDPConfig(world_size=2, batch_size=64, steps=3, gather_every=2, data=subset.path, sample=4096)
+    result = launch(cfg, tmp_path_factory.mktemp("ddp") / "two.bnviz")
+    return cfg, result, bnviz.load_recording(result.path)
+
+
+def test_each_replica_records_batchnorm_of_its_own_shard(two_replicas, subset):
+    cfg, _, h = two_replicas
+    check_against_replay(h, replay(subset, cfg, whole_batch_bn=False), cfg)
+
+
+def test_the_recording_holds_every_rank_in_step_order(two_replicas):
+    cfg, result, h = two_replicas
+    info = reading.ddp_info(h)
+    assert reading.is_distributed(h) and info["complete"] and info["gathers"] == 2
+    assert (info["world_size"], info["backend"], info["sync_bn"], info["broadcast_buffers"]) == (2, "gloo", False, True)
+    assert (info["per_rank_batch"], info["global_batch"]) == (32, 64)
+    assert h.layers == [f"rank{r}/{l}" for r in range(2) for l in ("1", "5", "10", "13")]
+    for layer in h.layers:
+        assert h.column(layer, "step").tolist() == [1, 2, 3]  # two gathers: steps 1-2, then 3
+        assert h.meta["layers"][layer]["channels"] == h.column(layer, "batch_mean").shape[1]
+    assert h.series["step"].tolist() == [1, 2, 3] and h.series["ddp/loss"].shape == (2, 3)
+    np.testing.assert_allclose(h.series["loss"], h.series["ddp/loss"].mean(axis=0))
+    assert [r["rank"] for r in result.ranks] == [0, 1] and all(r["examples_per_s"] > 0 for r in result.ranks)
+    assert not result.path.with_name(result.path.name + ".part").exists()
+
+
+def test_broadcast_buffers_gives_every_replica_rank_0s_moving_statistics(two_replicas):
+    _, _, h = two_replicas
+    for layer in reading.layers(h):
+        before, after = reading.stacked(h, layer, "moving_mean_before"), reading.stacked(h, layer, "moving_mean")
+        for r in range(2):  # before each forward, rank 0's buffers were broadcast to every replica
+            np.testing.assert_array_equal(before[r, 1:], after[0, :-1])
+        assert (reading.drift(h, layer, "moving_mean_before") == 0).all()
+        assert (reading.drift(h, layer, "moving_mean") > 0).any()  # each replica updated with its own shard
+
+
+def test_four_replicas_without_broadcast_drift_apart(tmp_path, subset):
+    cfg = DDPConfig(world_size=4, batch_size=64, steps=2, broadcast_buffers=False, data=subset.path, sample=4096)
+    h = bnviz.load_recording(launch(cfg, tmp_path / "four.bnviz").path)
+    assert reading.ddp_info(h)["broadcast_buffers"] is False and reading.ddp_info(h)["per_rank_batch"] == 16
+    check_against_replay(h, replay(subset, cfg, whole_batch_bn=False), cfg)
+    for layer in reading.layers(h):
+        before, after = reading.stacked(h, layer, "moving_mean_before"), reading.stacked(h, layer, "moving_mean")
+        np.testing.assert_array_equal(before[:, 1:], after[:, :-1])  # each keeps its own moving statistics
+        assert (reading.drift(h, layer, "moving_mean_before")[1] > 0).any()
+
+
+def test_a_failing_rank_ends_the_job_with_its_error_and_no_file(tmp_path, subset):
+    cfg = DDPConfig(world_size=2, batch_size=16, steps=3, fail_rank=1, fail_step=2, data=subset.path)
+    out = tmp_path / "failed.bnviz"
+    with pytest.raises(JobFailed) as err:
+        launch(cfg, out)
+    message = str(err.value)
+    assert "rank 1 failed" in message and "RuntimeError: drill: rank 1 fails at step 2" in message
+    assert f"Nothing was written to {out}" in message
+    assert list(tmp_path.iterdir()) == []  # no recording, no .part
+
+
+def test_the_command_line_refuses_bad_settings_with_a_message(capsys):
+    from bnviz.distributed.cli import main
+    with pytest.raises(SystemExit, match="multiple of world_size"):
+        main(["ddp", "--world-size", "3", "--batch-size", "64", "--out", "never.bnviz"])

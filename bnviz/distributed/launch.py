@@ -75,13 +75,34 @@ def run_processes(nprocs, args):
 
 
 def failure_message(err):
-    """'rank R failed (exit code E): Type: message' for the first rank that failed (and any others)."""
-    rank, first = err.get_first_failure()
-    lines = [f"rank {rank} failed ({describe_exit(first.exitcode)}): {first.message or 'no error message'}"]
-    others = sorted(r for r in err.failures if r != rank)
-    if others:
-        lines.append(f"also ended: rank(s) {', '.join(map(str, others))}")
+    """'rank R failed (exit code E): Type: message' for the rank whose error ended the job.
+
+    When one rank fails, its peers fail too, waiting in a collective ("Connection closed by peer")
+    or stopped by the launcher's signal: the root cause is the earliest failure that is not one of
+    those consequences.
+    """
+    failures = sorted(err.failures.items(), key=lambda kv: (is_consequence(kv[1]), kv[1].timestamp, kv[0]))
+    rank, first = failures[0]
+    lines = [f"rank {rank} failed ({describe_exit(first.exitcode)}): {error_text(first)}"]
+    for other, failure in sorted(failures[1:]):
+        lines.append(f"rank {other} ended too ({describe_exit(failure.exitcode)}: {error_text(failure)[:160]})")
     return "; ".join(lines)
+
+
+CONSEQUENCES = ("Connection closed by peer", "Connection reset by peer", "remote worker crashing")
+
+
+def error_text(failure):
+    """The 'Type: message' a rank's @record left (a dict for processes started as programs)."""
+    message = failure.message
+    if isinstance(message, dict):
+        message = message.get("message", message)
+    return str(message or "no error message (the process did not report one)")
+
+
+def is_consequence(failure):
+    """Whether a rank's failure only follows another's (a lost peer, or the launcher's stop signal)."""
+    return (failure.exitcode is not None and failure.exitcode < 0) or any(c in error_text(failure) for c in CONSEQUENCES)
 
 
 def describe_exit(code):
