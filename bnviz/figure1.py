@@ -9,7 +9,7 @@ from torch import nn
 
 from .config import RunConfig
 from .stepper import Stepper, accuracy
-from .summaries import PERCENTILE_VALUES, quantiles
+from .summaries import PERCENTILE_VALUES, quantiles, sample_positions
 
 
 class SigmoidProbe:
@@ -25,8 +25,9 @@ class SigmoidProbe:
     @torch.no_grad()
     def __call__(self, module, args):
         if module.training:
-            x = args[0].detach().reshape(-1)
-            x = x[::max(1, x.numel() // PERCENTILE_VALUES)]
+            x = args[0].detach()
+            positions, _ = sample_positions(x.shape, PERCENTILE_VALUES, x.device)  # unbiased, stratified
+            x = x.reshape(-1) if positions is None else x.reshape(-1)[positions]
             self.pct.append(quantiles(x[None])[0])
 
     def remove(self):

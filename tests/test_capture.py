@@ -109,6 +109,15 @@ def test_ranges_stay_fixed_and_outliers_are_counted():
     assert hist[0] == (X < lo).sum() and hist[-1] == (X >= hi).sum() and hist.sum() == 500
 
 
+def jittered(total, sample, key):
+    """The documented sample, recomputed: one position drawn uniformly in each of `sample` equal
+    strata of the flat tensor, from a generator seeded by crc32 of the key's repr."""
+    import zlib
+    g = torch.Generator().manual_seed(zlib.crc32(repr(key).encode()))
+    u = torch.rand(sample, generator=g, dtype=torch.float64)
+    return ((torch.arange(sample, dtype=torch.float64) + u) * (total / sample)).long().clamp(max=total - 1)
+
+
 def test_sampled_histograms_say_how_many_and_match_the_same_sample():
     net = make_layer("custom", 4)
     X = torch.randn(16, 5, 10, 10)
@@ -116,21 +125,24 @@ def test_sampled_histograms_say_how_many_and_match_the_same_sample():
         net(X)
     h = cap.history
     assert h.last("0", "values_total") == 8000 and h.last("0", "values_used") == 100
-    sample = X.reshape(-1)[torch.arange(0, 80 * 100, 80)]
+    positions = jittered(8000, 100, ("positions", (16, 5, 10, 10), 100))
+    assert torch.all((positions // 80) == torch.arange(100))  # one position in each stratum of 80
+    sample = X.reshape(-1)[positions]
     lo, hi = h.ranges["0"]["input"]
     np.testing.assert_array_equal(h.last("0", "hist_input"), oracle_hist(sample, lo, hi, 8))
     # per-channel statistics always use every value
     assert_close(torch.from_numpy(h.last("0", "batch_mean")), X.mean(dim=(0, 2, 3)))
 
 
-def test_percentiles_of_a_large_pass_use_an_even_stride():
+def test_percentiles_of_a_large_pass_use_a_stratified_subsample():
     net = make_layer("torch", 4)
-    X = torch.randn(64, 5, 16, 16)  # 81,920 values: sample 16,384, percentiles from 4,096 of them
+    X = torch.randn(64, 5, 16, 16)  # 81,920 values: sample 16,384, percentiles from 8,192 of them
     with capture(net, options=CaptureOptions()) as cap:
         net(X)
     h = cap.history
-    assert h.last("0", "values_used") == 16384 and h.last("0", "pct_values") == 4096
-    sample = X.reshape(-1)[torch.arange(0, 5 * 16384, 5)][::4]
+    assert h.last("0", "values_used") == 16384 and h.last("0", "pct_values") == 8192
+    sample = X.reshape(-1)[jittered(81920, 16384, ("positions", (64, 5, 16, 16), 16384))]
+    sample = sample[jittered(16384, 8192, ("percentiles", 16384))]
     q = torch.tensor([0.15, 0.5, 0.85])
     assert_close(torch.from_numpy(h.last("0", "input_pct")), torch.quantile(sample, q))
 
