@@ -239,3 +239,110 @@ def test_the_command_line_refuses_bad_settings_with_a_message(capsys):
     from bnviz.distributed.cli import main
     with pytest.raises(SystemExit, match="multiple of world_size"):
         main(["ddp", "--world-size", "3", "--batch-size", "64", "--out", "never.bnviz"])
+
+
+def test_a_users_own_ddp_script_under_torchrun(tmp_path, subset):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+    script = Path(__file__).resolve().parent.parent / "examples" / "ddp_script.py"
+    out = tmp_path / "mine.bnviz"
+    run = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
+                          str(script), str(out)], capture_output=True, text=True, timeout=300,
+                         env=dict(os.environ, BNVIZ_DATA=subset.path))
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "replicas' batch means" in run.stdout
+    h = bnviz.load_recording(out)
+    info = reading.ddp_info(h)
+    assert (info["world_size"], info["backend"], info["per_rank_batch"], info["broadcast_buffers"]) == (2, "gloo", 64, True)
+    assert reading.steps(h, "1").tolist() == list(range(1, 21)) and h.series["loss"].shape == (20,)
+
+
+# A TEST DOUBLE, not PyTorch's SyncBatchNorm: nn.SyncBatchNorm refuses CPU tensors in torch 2.x, so
+# to run the recording path of SyncBatchNorm on the CPU this subclass normalises with the global
+# batch statistics from one differentiable all_reduce of the replicas' sums (in float64). The real
+# layer is checked by test_real_sync_batchnorm_on_a_gpu.
+SYNC_DOUBLE_JOB = '''
+import sys, torch, torch.distributed as dist, torch.distributed.nn.functional as dnn
+from torch import nn
+from torch.nn.parallel import DistributedDataParallel as DDP
+import bnviz
+from bnviz.distributed import capture_ddp
+
+class CPUSyncBatchNorm(nn.SyncBatchNorm):
+    def forward(self, x):
+        C, dims = x.shape[1], [0] + list(range(2, x.dim()))
+        local = torch.cat([x.double().sum(dims), x.double().pow(2).sum(dims), x.new_full((1,), x.numel() // C).double()])
+        total = dnn.all_reduce(local)
+        N, mean = total[-1], total[:C] / total[-1]
+        var = total[C:2 * C] / N - mean ** 2
+        with torch.no_grad():
+            self.running_mean.mul_(1 - self.momentum).add_(self.momentum * mean.float())
+            self.running_var.mul_(1 - self.momentum).add_(self.momentum * (var * N / (N - 1)).float())
+        shape = (1, C) + (1,) * (x.dim() - 2)
+        x_hat = ((x.double() - mean.reshape(shape)) / (var.reshape(shape) + self.eps).sqrt()).float()
+        return x_hat * self.weight.reshape(shape) + self.bias.reshape(shape)
+
+out, data, B, steps = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+dist.init_process_group("gloo")
+rank, world = dist.get_rank(), dist.get_world_size()
+images, labels = bnviz.load_fashion_mnist(data).train_images, bnviz.load_fashion_mnist(data).train_labels
+torch.manual_seed(0)
+net = bnviz.lenet("torch")
+ddp = DDP(net)  # DDP too refuses nn.SyncBatchNorm on the CPU ("only work with GPU modules"): swap after it
+for m in net.modules():
+    if isinstance(m, nn.modules.batchnorm._BatchNorm):
+        m.__class__, m.process_group = CPUSyncBatchNorm, None
+opt = torch.optim.SGD(ddp.parameters(), lr=1.0)
+cap = capture_ddp(net, ddp=ddp)
+b = B // world
+for step in range(1, steps + 1):
+    epoch, k = divmod(step - 1, len(labels) // B)
+    order = torch.randperm(len(labels), generator=torch.Generator().manual_seed(epoch))
+    mine = order[k * B:(k + 1) * B][rank * b:(rank + 1) * b]
+    cap.context["step"] = step
+    loss = nn.functional.cross_entropy(ddp(images[mine].unsqueeze(1).float().div(255)), labels[mine])
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+history = cap.gather()
+if rank == 0:
+    bnviz.save_recording(history, out)
+dist.destroy_process_group()
+'''
+
+
+def test_sync_batchnorm_replicas_all_normalise_with_the_whole_batchs_statistics(tmp_path, subset):
+    (tmp_path / "job.py").write_text(SYNC_DOUBLE_JOB)
+    cfg = DDPConfig(world_size=2, batch_size=64, steps=3)
+    run_processes(2, [str(tmp_path / "job.py"), str(tmp_path / "sync.bnviz"), subset.path, "64", "3"])
+    h = bnviz.load_recording(tmp_path / "sync.bnviz")
+    assert reading.ddp_info(h)["sync_bn"] is True
+    seen = replay(subset, cfg, whole_batch_bn=True)  # one process, plain nn.BatchNorm over the whole batch
+    check_against_replay(h, seen, cfg)  # each replica's own shard, and the pooled global statistics
+    for layer in reading.layers(h):
+        for i, step in enumerate(reading.steps(h, layer)):
+            mean, var = bn_oracle(seen[int(step)][layer][1])
+            for r in range(2):  # what each replica normalised with: the whole batch's statistics
+                np.testing.assert_allclose(reading.stacked(h, layer, "normalised_mean")[r, i], mean, rtol=1e-4, atol=2e-5)
+                np.testing.assert_allclose(reading.stacked(h, layer, "normalised_var")[r, i], var, rtol=1e-3, atol=2e-5)
+        mean_gap, var_gap = reading.sync_gap(h, layer)
+        assert mean_gap.max() < 1e-4 and var_gap.max() < 1e-3
+        assert (reading.drift(h, layer, "moving_mean") < 1e-6).all()  # the same update on every replica
+
+
+@pytest.mark.gpu
+def test_real_sync_batchnorm_on_a_gpu(tmp_path, subset):
+    """PyTorch's own nn.SyncBatchNorm (replicas sharing one GPU over gloo, or NCCL with a GPU each)."""
+    cfg = DDPConfig(world_size=2, batch_size=64, steps=3, sync_bn=True, device="cuda", data=subset.path, sample=4096)
+    h = bnviz.load_recording(launch(cfg, tmp_path / "sync.bnviz").path)
+    assert reading.ddp_info(h)["sync_bn"] is True
+    seen = replay(subset, cfg, whole_batch_bn=True)  # on the CPU: cuDNN's sums differ in the last digits
+    for layer in reading.layers(h):
+        for i, step in enumerate(reading.steps(h, layer)):
+            mean, var = bn_oracle(seen[int(step)][layer][1])
+            np.testing.assert_allclose(reading.global_stats(h, layer)["batch_mean"][i], mean, rtol=1e-3, atol=1e-4)
+            for r in range(2):
+                np.testing.assert_allclose(reading.stacked(h, layer, "normalised_mean")[r, i], mean, rtol=1e-3, atol=1e-4)
+                np.testing.assert_allclose(reading.stacked(h, layer, "normalised_var")[r, i], var, rtol=1e-3, atol=1e-4)

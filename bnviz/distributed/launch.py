@@ -45,8 +45,9 @@ def sync_bn_problem(cfg):
         kernel = True
     except (NotImplementedError, RuntimeError):
         kernel = False
-    return (f"nn.SyncBatchNorm does not run on the CPU in torch {torch.__version__}: its forward refuses CPU "
-            "tensors (\"SyncBatchNorm expected input tensor to be on GPU ...\")"
+    return (f"nn.SyncBatchNorm does not run on the CPU in torch {torch.__version__}: DistributedDataParallel "
+            "refuses it (\"SyncBatchNorm layers only work with GPU modules\"), its forward refuses CPU tensors "
+            "(\"SyncBatchNorm expected input tensor to be on GPU ...\")"
             + ("" if kernel else " and its kernels (batch_norm_stats, batch_norm_gather_stats_with_counts, "
                "batch_norm_elemt) have no CPU implementation")
             + ". Run --sync-bn on a machine with a CUDA GPU (the replicas may share one GPU over gloo), "
