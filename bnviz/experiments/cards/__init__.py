@@ -1,0 +1,1 @@
+"""One module per card: its settings, its run, its figure and its reading."""
