@@ -13,6 +13,8 @@ def curves_figure(curves, title, panels=None, y_titles=None, log_y=(), log_x=(),
     fig = make_subplots(rows=1, cols=len(panels), subplot_titles=panels)
     colours, shown = {}, set()
     for name, c in curves.items():
+        if c.get("panel", panels[0]) not in panels:
+            continue
         group = name.split(": ")[0]
         colour = colours.setdefault(group, PALETTE[len(colours) % len(PALETTE)])
         col = panels.index(c.get("panel", panels[0])) + 1

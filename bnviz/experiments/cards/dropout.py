@@ -1,0 +1,100 @@
+"""Exercise 4: can BN replace dropout?"""
+from dataclasses import dataclass
+
+from ..build import LeNetSpec, build_lenet
+from ..card import Card
+from ..plots import bars_figure, combine, curves_figure
+from ..runs import epochs_of, stepper_for
+from ..settings import CardSettings
+
+VARIANTS = {  # name -> (norm, dropout)
+    "BN": ("bn", 0.0),
+    "dropout": ("none", 0.5),
+    "BN + dropout": ("bn", 0.5),
+    "neither": ("none", 0.0),
+}
+
+
+@dataclass(frozen=True)
+class DropoutSettings(CardSettings):
+    """BN, dropout (after the two hidden linear layers), both, neither; same start and batches."""
+    dropout: float = 0.5  # the dropout chapter's rate after a hidden layer
+    epochs: int = 5
+    lr: float = 1.0
+    batch_size: int = 256
+    train_images: int = 15360  # 60 steps per epoch
+    test_images: int = 5000
+    gap_images: int = 5000  # training images evaluated in prediction mode, for the generalisation gap
+
+    QUICK = {"epochs": 2, "train_images": 2560, "test_images": 1000, "gap_images": 1000}
+
+    def work(self, data):
+        return len(VARIANTS) * self.epochs * self.steps_per_epoch(data, self.batch_size)
+
+
+def compute(data, s, ticker):
+    table, curves = [], {}
+    n = min(s.gap_images, len(data.train_labels))
+    for name, (norm, p) in VARIANTS.items():
+        spec = LeNetSpec(norm=norm, dropout=s.dropout if p else 0.0)
+        st = stepper_for(build_lenet(spec, s.seed), data, s, s.lr, s.batch_size)
+        for _ in range(s.epochs * st.steps_per_epoch):
+            st.step()
+            ticker.tick()
+        test = epochs_of(st)
+        train_acc = st.evaluate(data.train_images[:n], data.train_labels[:n])
+        table.append({"variant": name, "BN": norm == "bn", "dropout": spec.dropout,
+                      "final test acc": test[-1], "train acc (prediction mode)": train_acc,
+                      "gap (train - test)": train_acc - test[-1], "final train loss": st.epochs[-1].loss,
+                      "test acc by epoch": " ".join(f"{a:.3f}" for a in test)})
+        curves[f"{name}: test acc"] = {"x": list(range(1, len(test) + 1)), "y": test,
+                                       "panel": "test accuracy by epoch"}
+    summary = {r["variant"]: {"test": r["final test acc"], "gap": r["gap (train - test)"],
+                              "loss": r["final train loss"]} for r in table}
+    summary["epochs"], summary["images per epoch"] = s.epochs, len(data.train_labels)
+    return table, curves, summary
+
+
+def figure(result):
+    line = curves_figure(result.curves, "", panels=["test accuracy by epoch"], x_title="epoch")
+    bars = bars_figure(result.table, "variant", ["final test acc", "gap (train - test)"], "")
+    fig = combine(line, bars, titles=("test accuracy by epoch", "final test accuracy and generalisation gap"))
+    fig.update_layout(title="Exercise 4: BN vs dropout")
+    return fig
+
+
+def reading(result):
+    s = result.summary
+    bn, do, both, neither = s["BN"], s["dropout"], s["BN + dropout"], s["neither"]
+    parts = [f"After {s['epochs']} epochs of {s['images per epoch']:,} images: BN alone reached test "
+             f"accuracy {bn['test']:.3f}, dropout alone {do['test']:.3f}, both {both['test']:.3f}, "
+             f"neither {neither['test']:.3f}."]
+    if do["test"] < 0.2 and bn["test"] > 0.5:
+        parts.append("Dropout does not replace BN's effect on optimisation: without BN this sigmoid "
+                     "LeNet at lr 1 has not left chance yet, with BN it trains from the first epoch.")
+    parts.append(f"As a regulariser: the gap between training accuracy (in prediction mode) and test "
+                 f"accuracy was {bn['gap']:+.3f} with BN alone and {both['gap']:+.3f} with BN and dropout")
+    behind = bn["test"] - both["test"]
+    if both["gap"] < bn["gap"] - 0.01:
+        parts.append(f"— dropout narrowed it, at a cost of {behind:+.3f} in test accuracy in this budget.")
+    elif both["gap"] > bn["gap"] + 0.01:
+        parts.append(f"— wider with dropout: it slowed training ({behind:+.3f} test accuracy behind BN "
+                     f"alone) before it had anything to regularise; BN's own batch noise already "
+                     f"regularises a little.")
+    else:
+        parts.append(f"— no clear difference (within 0.01); dropout mostly slowed training ({behind:+.3f} "
+                     f"test accuracy behind BN alone).")
+    return " ".join(parts)
+
+
+CARD = Card(
+    name="dropout", title="BN vs dropout",
+    question="Can you replace dropout by batch normalization? How does the behavior change?",
+    source="the chapter's exercise 4",
+    settings_type=DropoutSettings, budget_seconds=60,
+    budget_note="4 variants x 5 epochs of the first 15,360 training images (1,200 steps); "
+                "5,000 test images",
+    published="BN regularises: in a batch-normalized Inception, dropout could be removed without "
+              "hurting validation accuracy (and removing it sped up training)",
+    citation="Ioffe & Szegedy 2015, Sec. 3.4 and 4.2.1 ('Remove Dropout'), ImageNet",
+    compute=compute, figure=figure, reading=reading)
