@@ -346,3 +346,33 @@ def test_real_sync_batchnorm_on_a_gpu(tmp_path, subset):
             for r in range(2):
                 np.testing.assert_allclose(reading.stacked(h, layer, "normalised_mean")[r, i], mean, rtol=1e-3, atol=1e-4)
                 np.testing.assert_allclose(reading.stacked(h, layer, "normalised_var")[r, i], var, rtol=1e-3, atol=1e-4)
+
+
+def test_figures_draw_a_distributed_recording(two_replicas):
+    from bnviz.distributed import figures
+    _, _, h = two_replicas
+    fig = figures.replica_statistics(h, "5", channel=3)
+    assert [t.name for t in fig.data[:3]] == ["replica 0: its own 32 examples", "replica 1: its own 32 examples",
+                                              "global batch (64 examples, pooled)"]
+    np.testing.assert_allclose(fig.data[2].y, reading.global_stats(h, "5")["batch_mean"][:, 3])
+    drift = figures.replica_drift(h, "10")
+    assert "broadcast_buffers ON" in drift.layout.title.text
+    assert max(drift.data[0].y) == 0 and max(drift.data[1].y) > 0  # before: rank 0's copy; after: apart
+    assert "no nn.SyncBatchNorm" in figures.sync_check(h).layout.title.text
+    assert "2 replicas (gloo, cpu): global batch 64 = 2 x 32" in reading.describe(h)
+
+
+def test_the_single_run_viewer_opens_a_distributed_recording(two_replicas, monkeypatch, subset):
+    """Until the app has a DDP page, the replay opens it as 8 ordinary layers, without an error."""
+    from pathlib import Path
+    from streamlit.testing.v1 import AppTest
+    monkeypatch.setenv("BNVIZ_DATA", subset.path)
+    _, result, _ = two_replicas
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "viz_app.py"), default_timeout=120).run()
+    at.radio(key="mode").set_value("Replay a recording").run()
+    at.file_uploader(key="upload").set_value(("ddp.bnviz", result.path.read_bytes(), "application/octet-stream"))
+    at.run()
+    assert not at.exception and not at.sidebar.error
+    for panel in at.radio(key="panel").options:
+        at.radio(key="panel").set_value(panel).run()
+        assert not at.exception, panel

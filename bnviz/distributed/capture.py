@@ -108,12 +108,12 @@ class DistributedCapture:
         dist.gather_object(payload, received, dst=0, group=self.group)
         self.gather_seconds += time.perf_counter() - start
         self.gathers += 1
-        self.gather_bytes += sum(c.nbytes for cols in payload["columns"].values() for c in cols.values())
+        self.gather_bytes += sum(c.nbytes for cols in payload["columns"].values() for c in cols.values())  # columns only
         if self.rank != 0:
             return None
         self.gathered.add(received)
         describe = dict(self.describe, gathers=self.gathers, gather_seconds=self.gather_seconds,
-                        gather_bytes_rank0=self.gather_bytes)
+                        gather_bytes_per_rank=self.gather_bytes)
         return self.gathered.history(describe)
 
 

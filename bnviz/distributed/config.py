@@ -21,6 +21,7 @@ class DDPConfig:
     seed: int = 0  # weights (the same on every replica) and the order of the global batches
     backend: str = "auto"  # "auto": nccl with a GPU per replica, else gloo (CPU, or one shared GPU)
     device: str = "auto"  # "auto": a GPU when there is one, else the CPU
+    capture: bool = True  # False: no hooks and no recording (the bench's baseline)
     every: int = 1  # capture every k-th step
     gather_every: int = 0  # also gather (and, on rank 0, write) every k steps; 0 = only at the end
     sample: Optional[int] = 16384  # histogram values per pass (CaptureOptions.sample)

@@ -67,3 +67,13 @@ def sync_gap(history, layer):
     mean_gap = np.abs(stacked(history, layer, "normalised_mean") - g["batch_mean"]).max(axis=0)
     var_gap = np.abs(stacked(history, layer, "normalised_var") - g["batch_var"]).max(axis=0)
     return mean_gap, var_gap
+
+
+def describe(history):
+    """One line for a reader: replicas, backend, batch split, which BN, broadcast_buffers."""
+    info = ddp_info(history)
+    bb = {True: "on", False: "off"}.get(info.get("broadcast_buffers"), "not recorded")
+    return (f"{info['world_size']} replicas ({info.get('backend', '?')}, {info.get('device', '?')}): global batch "
+            f"{info.get('global_batch', '?')} = {info['world_size']} x {info.get('per_rank_batch', '?')}; "
+            f"{'nn.SyncBatchNorm (global statistics)' if info.get('sync_bn') else 'nn.BatchNorm per replica'}; "
+            f"broadcast_buffers {bb}" + ("" if info.get("complete", True) else "; INCOMPLETE: the job failed after this"))

@@ -87,10 +87,10 @@ def train(cfg, out):
     torch.set_num_threads(cfg.threads or max(1, len(os.sched_getaffinity(0)) // local_world))
     device, backend = placement(cfg, local_rank, local_world)
     dist.init_process_group(backend)
-    try:
-        return _train(cfg, out, rank, device, backend)
-    finally:
-        dist.destroy_process_group()
+    result = _train(cfg, out, rank, device, backend)  # an error ends this process; the launcher stops the rest
+    dist.barrier()  # leave together, once rank 0 has written: a rank gone early can abort a peer's gloo thread
+    dist.destroy_process_group()
+    return result
 
 
 def _train(cfg, out, rank, device, backend):
@@ -104,54 +104,72 @@ def _train(cfg, out, rank, device, backend):
     ddp = DistributedDataParallel(net, device_ids=[device] if device.type == "cuda" else None,
                                   **buffer_sync(cfg.broadcast_buffers))
     opt = torch.optim.SGD(ddp.parameters(), lr=cfg.lr)
-    loss_fn = nn.CrossEntropyLoss()
-    options = CaptureOptions(every=cfg.every, sample=cfg.sample, raw_values=0)
-    cap = capture_ddp(net, options=options, ddp=ddp, describe={
-        "global_batch": cfg.batch_size, "per_rank_batch": cfg.per_rank_batch, "device": str(device),
-        "config": cfg.to_dict(), "data": data.describe(), "is_subset": data.is_subset,
-        "launcher": "torch.distributed.launcher.api.elastic_launch"})
-    train_seconds, history, orders = 0.0, None, {}
+    cap = None
+    if cfg.capture:
+        cap = capture_ddp(net, options=CaptureOptions(every=cfg.every, sample=cfg.sample, raw_values=0), ddp=ddp,
+                          describe={"global_batch": cfg.batch_size, "per_rank_batch": cfg.per_rank_batch,
+                                    "device": str(device), "config": cfg.to_dict(), "data": data.describe(),
+                                    "is_subset": data.is_subset,
+                                    "launcher": "torch.distributed.launcher.api.elastic_launch"})
+    step_seconds, orders = [], {}
     for step in range(1, cfg.steps + 1):
         start = time.perf_counter()
-        cap.capture.enabled = (step - 1) % cfg.every == 0
         idx, epoch = global_batch(len(labels), cfg, step, orders)
         mine = shard(idx, rank, dist.get_world_size()).to(device)
         X, y = images[mine].unsqueeze(1).float().div(255), labels[mine]  # (b, 28, 28) -> (b, 1, 28, 28)
-        cap.context.update(step=step, epoch=epoch)
         if rank == cfg.fail_rank and step == cfg.fail_step:
             raise RuntimeError(f"drill: rank {rank} fails at step {step} (DDPConfig.fail_rank)")
-        logits = ddp(X)
-        loss = loss_fn(logits, y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        if cap.capture.enabled:
-            cap.log_step(loss, (logits.argmax(dim=1) == y).sum(), len(y))
+        train_step(ddp, opt, X, y, cap, step, epoch, cfg.every)
         if device.type == "cuda":
             torch.cuda.synchronize()
-        train_seconds += time.perf_counter() - start
-        if cfg.gather_every and step % cfg.gather_every == 0 and step < cfg.steps:
+        step_seconds.append(time.perf_counter() - start)
+        if cap is not None and cfg.gather_every and step % cfg.gather_every == 0 and step < cfg.steps:
             history = cap.gather()
             if rank == 0:
-                write(history, out, cfg, train_seconds, complete=False)
+                write(history, out, cfg, step_seconds, complete=False)
+    result = {"rank": rank, "examples_per_s": examples_per_s(step_seconds, cfg.batch_size),
+              "train_seconds": sum(step_seconds), "gather_seconds": 0.0, "gathers": 0, "gather_bytes": 0}
+    if cap is None:
+        return result
     history = cap.gather()
     cap.detach()
-    examples_per_s = cfg.steps * cfg.batch_size / train_seconds
+    result.update(gather_seconds=cap.gather_seconds, gathers=cap.gathers, gather_bytes=cap.gather_bytes)
     if rank == 0:
-        path = write(history, out, cfg, train_seconds, complete=True)
-        print(f"wrote {path}: {cfg.steps} steps x {cfg.world_size} replicas; {examples_per_s:,.0f} examples/s "
-              f"with capture; gathers took {cap.gather_seconds * 1e3:.1f} ms", flush=True)
-    return {"rank": rank, "train_seconds": train_seconds, "examples_per_s": examples_per_s,
-            "gather_seconds": cap.gather_seconds, "gathers": cap.gathers}
+        path = write(history, out, cfg, step_seconds, complete=True)
+        print(f"wrote {path}: {cfg.steps} steps x {cfg.world_size} replicas; {result['examples_per_s']:,.0f} "
+              f"examples/s with capture; gathers took {cap.gather_seconds * 1e3:.1f} ms", flush=True)
+    return result
 
 
-def write(history, out, cfg, train_seconds, complete):
+def train_step(ddp, opt, X, y, cap, step, epoch, every):
+    """One DDP training step of the chapter (cross-entropy, SGD), recorded when `cap` is given."""
+    if cap is not None:
+        cap.capture.enabled = (step - 1) % every == 0
+        cap.context.update(step=step, epoch=epoch)
+    logits = ddp(X)
+    loss = nn.functional.cross_entropy(logits, y)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    if cap is not None and cap.capture.enabled:
+        cap.log_step(loss, (logits.argmax(dim=1) == y).sum(), len(y))
+
+
+WARMUP = 3  # first steps left out of examples/s (DDP builds its gradient buckets on the first ones)
+
+
+def examples_per_s(step_seconds, batch_size):
+    """Global examples per second over the steps after the warm-up (all of them for short runs)."""
+    timed = step_seconds[WARMUP:] if len(step_seconds) > 2 * WARMUP else step_seconds
+    return len(timed) * batch_size / sum(timed)
+
+
+def write(history, out, cfg, step_seconds, complete):
     """Rank 0: save the recording under `out` (bnviz writes a .part file and renames it)."""
     from bnviz import __version__
     info = history.meta["distributed"]
-    info.update(complete=complete, train_seconds=train_seconds,
-                examples_per_s=cfg.batch_size * int(history.series["step"][-1]) / train_seconds
-                if len(history.series.get("step", [])) else None)
+    info.update(complete=complete, train_seconds=sum(step_seconds),
+                examples_per_s=examples_per_s(step_seconds, cfg.batch_size))
     history.meta.update(versions={"bnviz": __version__, "torch": torch.__version__,
                                   "python": platform.python_version()},
                         config={"norm": "torch (SyncBatchNorm)" if cfg.sync_bn else "torch", "lr": cfg.lr,
