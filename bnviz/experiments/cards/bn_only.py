@@ -1,0 +1,111 @@
+"""Frankle et al. 2020: train only BN's gamma and beta, every other weight frozen at its random init."""
+from dataclasses import dataclass
+
+import torch
+
+from ..build import LeNetSpec, build_lenet, count_parameters, norm_layers
+from ..card import Card
+from ..plots import bars_figure, combine, curves_figure
+from ..runs import epochs_of, smooth, stepper_for
+from ..settings import CardSettings
+
+
+@dataclass(frozen=True)
+class BnOnlySettings(CardSettings):
+    """The chapter's LeNet trained fully vs with only gamma and beta trainable, same start and batches."""
+    epochs: int = 2  # of the full training set: 2 x 235 steps per net
+    lr: float = 1.0
+    batch_size: int = 256
+    near_zero: float = 0.1  # |gamma| below this counts as about 0 (gamma starts at 1)
+
+    QUICK = {"epochs": 1, "train_images": 5120, "test_images": 2000}
+
+    def work(self, data):
+        return 2 * self.epochs * self.steps_per_epoch(data, self.batch_size)
+
+
+def freeze_all_but_bn(net):
+    """requires_grad off for every parameter that is not a norm layer's gamma or beta; returns net."""
+    keep = {id(p) for layer in norm_layers(net).values() for p in layer.parameters()}
+    for p in net.parameters():
+        p.requires_grad_(id(p) in keep)
+    return net
+
+
+def gammas(net):
+    """{slot: |gamma| per channel} of the norm layers."""
+    return {slot: layer.gamma.detach().reshape(-1).abs() for slot, layer in norm_layers(net).items()}
+
+
+def compute(data, s, ticker):
+    nets = {"all parameters": build_lenet(LeNetSpec(), s.seed),
+            "only gamma and beta": freeze_all_but_bn(build_lenet(LeNetSpec(), s.seed))}
+    steppers = {k: stepper_for(m, data, s, s.lr, s.batch_size) for k, m in nets.items()}
+    losses = {k: [] for k in nets}
+    for _ in range(s.epochs * steppers["all parameters"].steps_per_epoch):
+        for k, st in steppers.items():
+            losses[k].append(st.step().loss)
+            ticker.tick()
+    table, curves, near = [], {}, {}
+    for k, st in steppers.items():
+        g = gammas(st.model)
+        every = torch.cat(list(g.values()))
+        near[k] = {slot: float((v < s.near_zero).float().mean()) for slot, v in g.items()}
+        row = {"trained": k, "trainable parameters": count_parameters(st.model, True),
+               "final test acc": st.epochs[-1].test_acc, "final train loss": st.epochs[-1].loss,
+               f"channels with |gamma| < {s.near_zero:g}": float((every < s.near_zero).float().mean())}
+        for slot, share in near[k].items():
+            row[f"{slot}: |gamma| < {s.near_zero:g}"] = share
+        table.append(row)
+        x = list(range(1, len(losses[k]) + 1))
+        curves[f"{k}: loss"] = {"x": x, "y": smooth(losses[k]), "panel": "training loss (10-step mean)"}
+        curves[f"{k}: test acc"] = {"x": [e.epoch for e in st.epochs], "y": epochs_of(st),
+                                    "panel": "test accuracy by epoch"}
+    full, only = table
+    summary = {"test": {r["trained"]: r["final test acc"] for r in table},
+               "trainable": {r["trained"]: r["trainable parameters"] for r in table},
+               "total parameters": count_parameters(nets["all parameters"]),
+               "near zero": near, "near zero overall": {r["trained"]: r[f"channels with |gamma| < {s.near_zero:g}"]
+                                                        for r in table},
+               "threshold": s.near_zero, "epochs": s.epochs}
+    return table, curves, summary
+
+
+def figure(result):
+    line = curves_figure(result.curves, "", panels=["training loss (10-step mean)"])
+    t = result.summary["threshold"]
+    rows = [{"layer": slot, **{k: v[slot] for k, v in result.summary["near zero"].items()}}
+            for slot in next(iter(result.summary["near zero"].values()))]
+    bars = bars_figure(rows, "layer", list(result.summary["near zero"]), "")
+    fig = combine(line, bars, titles=("training loss (10-step mean)", f"share of channels with |gamma| < {t:g}"))
+    fig.update_layout(title="Training only BN's gamma and beta")
+    return fig
+
+
+def reading(result):
+    s = result.summary
+    full, only = "all parameters", "only gamma and beta"
+    share = s["trainable"][only] / s["total parameters"]
+    layers = s["near zero"][only]
+    most = max(layers, key=layers.get)
+    return (f"Training only gamma and beta — {s['trainable'][only]:,} of {s['total parameters']:,} "
+            f"parameters ({share:.1%}), every convolution and linear weight left at its random start — "
+            f"reached test accuracy {s['test'][only]:.3f} in {s['epochs']} epochs, against "
+            f"{s['test'][full]:.3f} training everything (chance is 0.1). "
+            f"{s['near zero overall'][only]:.1%} of its BN channels ended with |gamma| < {s['threshold']:g} "
+            f"(they started at 1), most in {most} ({layers[most]:.1%}); training everything, "
+            f"{s['near zero overall'][full]:.1%}. Pushing gamma to 0 switches a random feature off: "
+            f"with only gamma and beta to learn, choosing among random features is what is left to do.")
+
+
+CARD = Card(
+    name="bn-only", title="Train only gamma and beta",
+    question="How far does a network get when only BN's gamma and beta are trained and every other "
+             "weight stays at its random initialisation?",
+    source="Frankle, Schwab & Morcos 2020 (Training BatchNorm and Only BatchNorm)",
+    settings_type=BnOnlySettings, budget_seconds=60,
+    budget_note="2 LeNets x 2 epochs of the full training set (940 steps)",
+    published="Training only gamma and beta reaches 82% on CIFAR-10 with a very deep ResNet (866 layers) "
+              "and 32% top-5 on ImageNet; many gammas go to about 0, disabling features",
+    citation="Frankle et al. 2020, Figure 2 / Table 2 (CIFAR-10, ImageNet) and Sec. 5 (gamma values)",
+    compute=compute, figure=figure, reading=reading)

@@ -1,0 +1,139 @@
+"""Santurkar et al. 2018: BN smooths the loss landscape; noisy BN still trains like BN."""
+import statistics
+from dataclasses import dataclass
+
+from torch import nn
+
+from ..build import LeNetSpec, build_lenet
+from ..card import Card
+from ..landscape import probe
+from ..plots import curves_figure
+from ..runs import smooth, stepper_for, train
+from ..settings import CardSettings
+
+MODELS = {"BN": "bn", "no BN": "none", "noisy BN": "noisy"}
+MEASURES = ("loss variation", "gradient change", "beta smoothness")
+CHANCE = 2.302585  # ln 10: the loss of a uniform guess
+
+
+@dataclass(frozen=True)
+class SmoothnessSettings(CardSettings):
+    """BN, no BN and noisy BN on the same batches; the landscape probed every few steps."""
+    steps: int = 150
+    every: int = 10  # probe the landscape every this many steps
+    etas: tuple = (0.25, 0.5, 1.0, 2.0)  # step sizes along the gradient, times lr
+    probe_images: int = 256  # the first training images: the probe batch
+    noise: float = 1.0  # noisy BN's noise scale (see norms.NoisyBatchNorm)
+    lr: float = 1.0
+    batch_size: int = 256
+
+    QUICK = {"steps": 30, "every": 10, "etas": (0.5, 2.0), "test_images": 2000}
+
+    def work(self, data):
+        probes = (self.steps // self.every) * 2 * (1 + len(self.etas))
+        return 3 * self.steps + probes
+
+
+class Shift:
+    """Mean over channels of |change of the channel's mean| of a sigmoid's input, step to step."""
+
+    def __init__(self, module):
+        self.last, self.changes = None, []
+        self.handle = module.register_forward_pre_hook(self)
+
+    def __call__(self, module, args):
+        if not module.training:
+            return
+        m = args[0].detach().mean(dim=0)
+        if self.last is not None and self.last.shape == m.shape:
+            self.changes.append(float((m - self.last).abs().mean()))
+        self.last = m
+
+
+def compute(data, s, ticker):
+    X = data.train_images[:s.probe_images].unsqueeze(1).float().div(255)
+    y = data.train_labels[:s.probe_images]
+    etas = [e * s.lr for e in s.etas]
+    table, curves, probes = [], {}, {}
+    for name, norm in MODELS.items():
+        st = stepper_for(build_lenet(LeNetSpec(norm=norm, noise=s.noise), s.seed), data, s, s.lr, s.batch_size)
+        sig = [m for m in st.model.modules() if isinstance(m, nn.Sigmoid)][-1]
+        shift = Shift(sig)
+        found = {m: [] for m in MEASURES + ("gradient norm",)}
+        at = []
+
+        def check(stepper):
+            if name == "noisy BN":  # its noise would change the landscape between the probe's passes
+                return
+            at.append(stepper.step_count)
+            for k, v in probe(stepper.model, X.to(stepper.device), y.to(stepper.device), etas).items():
+                found[k].append(v)
+            ticker.tick(1 + len(etas))
+
+        try:
+            out = train(st, s.steps, ticker, every=s.every, on_check=check)
+        finally:
+            shift.handle.remove()
+        last = out["loss"][-20:]
+        row = {"model": name, "test acc": st.evaluate(), "train loss (last 20 steps)": sum(last) / len(last),
+               "sigmoid-input shift per step": statistics.mean(shift.changes)}
+        for k in MEASURES + ("gradient norm",):
+            row[f"median {k}"] = statistics.median(found[k]) if found[k] else None
+            if found[k]:
+                curves[f"{name}: {k}"] = {"x": at, "y": found[k], "panel": k}
+        probes[name] = found
+        table.append(row)
+        curves[f"{name}: loss"] = {"x": list(range(1, len(out["loss"]) + 1)), "y": smooth(out["loss"]),
+                                   "panel": "training loss"}
+    summary = {r["model"]: r for r in table}
+    summary["steps"], summary["probes"] = s.steps, len(probes["BN"]["loss variation"])
+    return table, curves, summary
+
+
+def figure(result):
+    return curves_figure(result.curves, "Along the gradient: with vs without BN (Santurkar et al. 2018)",
+                         panels=list(MEASURES) + ["training loss"], log_y=MEASURES)
+
+
+def reading(result):
+    s = result.summary
+    bn, plain, noisy = s["BN"], s["no BN"], s["noisy BN"]
+    ratios = {k: plain[f"median {k}"] / bn[f"median {k}"] for k in MEASURES if bn[f"median {k}"]}
+    parts = [f"Over {s['probes']} probes in the first {s['steps']} steps, moving along the gradient "
+             f"changed the loss by a median {bn['median loss variation']:.3g} with BN against "
+             f"{plain['median loss variation']:.3g} without ({ratios.get('loss variation', float('nan')):.2g}x); "
+             f"the gradient itself changed by {bn['median gradient change']:.3g} against "
+             f"{plain['median gradient change']:.3g} ({ratios.get('gradient change', float('nan')):.2g}x), "
+             f"and the effective beta-smoothness was {bn['median beta smoothness']:.3g} against "
+             f"{plain['median beta smoothness']:.3g} ({ratios.get('beta smoothness', float('nan')):.2g}x)."]
+    smoother = [k for k, r in ratios.items() if r > 1]
+    parts.append(f"BN's landscape was the smoother on {len(smoother)} of {len(ratios)} measures here"
+                 + (f" ({', '.join(smoother)})." if smoother else "."))
+    if plain["train loss (last 20 steps)"] > 0.9 * CHANCE and len(smoother) < len(ratios):
+        parts.append(f"But the net without BN had not left its starting plateau (loss "
+                     f"{plain['train loss (last 20 steps)']:.2f}, chance is {CHANCE:.2f}; median gradient norm "
+                     f"{plain['median gradient norm']:.3g} against {bn['median gradient norm']:.3g} with BN): a "
+                     f"flat plateau is smooth in the wrong way, and Santurkar et al. compared networks that "
+                     f"both train.")
+    parts.append(f"Noisy BN shifted the last sigmoid's input by {noisy['sigmoid-input shift per step']:.3f} "
+                 f"per step on average, against {bn['sigmoid-input shift per step']:.3f} with plain BN — "
+                 f"far more 'internal covariate shift' — yet reached training loss "
+                 f"{noisy['train loss (last 20 steps)']:.3f} and test accuracy {noisy['test acc']:.3f}, "
+                 f"against {bn['train loss (last 20 steps)']:.3f} and {bn['test acc']:.3f} with BN and "
+                 f"{plain['train loss (last 20 steps)']:.3f} and {plain['test acc']:.3f} without.")
+    return " ".join(parts)
+
+
+CARD = Card(
+    name="smoothness", title="BN smooths the landscape",
+    question="Does BN help because it removes internal covariate shift, or because it makes the loss "
+             "landscape smoother? Measure along the gradient, and train BN with injected noise.",
+    source="Santurkar et al. 2018 (How Does Batch Normalization Help Optimization?)",
+    settings_type=SmoothnessSettings, budget_seconds=60,
+    budget_note="BN, no BN, noisy BN x 150 steps of the full training set; 15 probes x 5 passes "
+                "for BN and no BN",
+    published="With BN the loss varies less along the gradient, the gradient is more predictive and "
+              "the effective beta-smoothness is lower; BN with injected non-stationary noise "
+              "('noisy BN') shows more covariate shift yet trains like BN (VGG on CIFAR-10)",
+    citation="Santurkar et al. 2018, Figure 4 (landscape) and Figure 2 (noisy BN)",
+    compute=compute, figure=figure, reading=reading)
