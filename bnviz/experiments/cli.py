@@ -32,7 +32,9 @@ def _add_subcommands(parser):
     run.set_defaults(func=cmd_run)
 
 
-def cmd_list(args, out=sys.stdout):
+def cmd_list(args, out=None):
+    """Print the cards, one a line, name first."""
+    out = sys.stdout if out is None else out
     for card in CARDS.values():
         print(f"{card.name:13} {card.title} — {card.source}; budget {card.budget_seconds:g} s: "
               f"{card.budget_note}", file=out)
@@ -48,8 +50,9 @@ def result_json(card, result):
             "seconds": body["seconds"], "budget_seconds": card.budget_seconds}
 
 
-def print_result(card, result, out=sys.stdout):
+def print_result(card, result, out=None):
     """The text `run` prints: question, settings, data, table, published headline, reading, time."""
+    out = sys.stdout if out is None else out
     import pandas as pd
     print(f"{card.name}: {card.title}\nQuestion ({card.source}): {card.question}", file=out)
     print(f"Settings: {result.settings}\nData: {result.data}\n", file=out)
@@ -60,7 +63,9 @@ def print_result(card, result, out=sys.stdout):
     print(f"\n{result.seconds:.1f} s (budget for the default settings: {card.budget_seconds:g} s)", file=out)
 
 
-def cmd_run(args, out=sys.stdout):
+def cmd_run(args, out=None):
+    """Run one card with a progress bar and print its result (text or one JSON object)."""
+    out = sys.stdout if out is None else out
     card = get_card(args.name)
     changes = {k: v for k, v in (("seed", args.seed), ("device", args.device)) if v is not None}
     settings = card.settings(quick=args.quick, **changes)
