@@ -1,5 +1,7 @@
 """Normalisation layers the cards swap in for the chapter's BatchNorm: ghost batches, noisy BN,
 GroupNorm/LayerNorm, and a wrapper that freezes a BN layer's statistics."""
+import math
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -83,7 +85,7 @@ class NoisyBatchNorm(BatchNorm):
 def group_norm(num_features, groups=None):
     """nn.GroupNorm with groups of about CHANNELS_PER_GROUP channels (1 group: LayerNorm over C, H, W)."""
     if groups is None:
-        groups = max(1, num_features // CHANNELS_PER_GROUP)
+        groups = max(1, math.ceil(num_features / CHANNELS_PER_GROUP))  # 6 channels: 2 groups of 3
         while num_features % groups:
             groups -= 1
     return nn.GroupNorm(groups, num_features)
