@@ -32,6 +32,7 @@ def test_the_catalog_holds_the_issues_cards_in_order():
     assert list(CARDS) == ISSUE_CARDS
     for card in CARDS.values():
         assert card.question.strip() and card.published.strip() and card.citation.strip()
+        assert card.transfer.strip()
         assert card.budget_seconds <= 60
 
 
@@ -61,6 +62,7 @@ def test_every_card_runs_and_reports(name, small_data):
     assert isinstance(fig, go.Figure) and len(fig.data) > 0
     text = card.reading(result)
     assert isinstance(text, str) and len(text) > 80
+    assert isinstance(card.brief(result), str) and body["headline"] == card.brief(result)
 
 
 def test_the_reading_follows_the_numbers(small_data):

@@ -39,6 +39,8 @@ class Card:
     compute: Callable  # (data, settings, ticker) -> (table, curves, summary)
     figure: Callable  # CardResult -> plotly Figure
     reading: Callable  # CardResult -> one paragraph computed from this run's numbers
+    brief: Callable  # CardResult -> this run's headline numbers, one short line
+    transfer: str  # what carries over from the published setting to this LeNet, and what does not
 
     def settings(self, quick=False, **changes):
         """The default settings (or the quick ones), with `changes` applied."""

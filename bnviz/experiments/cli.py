@@ -46,7 +46,8 @@ def result_json(card, result):
     return {"name": card.name, "title": card.title, "question": card.question, "source": card.source,
             "settings": body["settings"], "data": body["data"],
             "result": {"table": body["table"], "summary": body["summary"], "curves": body["curves"]},
-            "published": card.published, "citation": card.citation, "reading": card.reading(result),
+            "headline": card.brief(result), "published": card.published, "citation": card.citation,
+            "transfer": card.transfer, "reading": card.reading(result),
             "seconds": body["seconds"], "budget_seconds": card.budget_seconds}
 
 
@@ -58,7 +59,9 @@ def print_result(card, result, out=None):
     print(f"Settings: {result.settings}\nData: {result.data}\n", file=out)
     with pd.option_context("display.width", 250, "display.max_columns", 30, "display.max_colwidth", 60):
         print(pd.DataFrame(result.table).to_string(index=False, float_format=lambda v: f"{v:.4g}"), file=out)
-    print(f"\nPublished: {card.published}\n  ({card.citation})", file=out)
+    print(f"\nThis run's headline: {card.brief(result)}", file=out)
+    print(f"Published: {card.published}\n  ({card.citation})", file=out)
+    print(f"What carries over: {card.transfer}", file=out)
     print(f"\nThis run: {card.reading(result)}", file=out)
     print(f"\n{result.seconds:.1f} s (budget for the default settings: {card.budget_seconds:g} s)", file=out)
 

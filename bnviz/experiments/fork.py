@@ -139,7 +139,7 @@ def _sgd_step(model, optimizer, loss_fn, data, idx):
     optimizer.zero_grad(set_to_none=True)
     loss.backward()
     optimizer.step()
-    return float(loss), float((y_hat.detach().argmax(dim=1) == y).float().mean())
+    return float(loss.detach()), float((y_hat.detach().argmax(dim=1) == y).float().mean())
 
 
 def fork(stepper, change, steps, progress=None, evaluate=True):

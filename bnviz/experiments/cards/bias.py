@@ -119,6 +119,14 @@ def reading(result):
             f"mode subtracts it again.")
 
 
+def brief(result):
+    s = result.summary
+    p, acc = s["parameters"], s["final test acc"]
+    return (f"test acc {acc['without bias']:.3f} without bias vs {acc['with bias']:.3f} with; "
+            f"{p['with bias'] - p['without bias']} fewer parameters; largest bias change "
+            f"{max(r['max |bias change|'] for r in s['layers']):.1e}")
+
+
 CARD = Card(
     name="bias", title="No bias before BN",
     question="Can we remove the bias parameter from the fully connected layer or the convolutional "
@@ -130,4 +138,7 @@ CARD = Card(
               "same accuracy with fewer parameters",
     citation="Ioffe & Szegedy 2015, Sec. 3.2 ('the bias b can be ignored ... its effect will be "
              "canceled by the subsequent mean subtraction')",
-    compute=compute, figure=figure, reading=reading)
+    compute=compute, figure=figure, reading=reading, brief=brief,
+    transfer=("Fully: the argument is algebra (the batch mean contains the bias), so it holds for any "
+             "layer followed by BN in training mode, LeNet or ResNet; only the float rounding that "
+             "separates the two runs late in training is particular to this run"))

@@ -98,6 +98,14 @@ def reading(result):
             f"with only gamma and beta to learn, choosing among random features is what is left to do.")
 
 
+def brief(result):
+    s = result.summary
+    only = "only gamma and beta"
+    return (f"test acc {s['test'][only]:.3f} training {s['trainable'][only]} parameters vs "
+            f"{s['test']['all parameters']:.3f} training all; |gamma| < {s['threshold']:g}: "
+            f"{s['near zero overall'][only]:.1%} of channels")
+
+
 CARD = Card(
     name="bn-only", title="Train only gamma and beta",
     question="How far does a network get when only BN's gamma and beta are trained and every other "
@@ -108,4 +116,7 @@ CARD = Card(
     published="Training only gamma and beta reaches 82% on CIFAR-10 with a very deep ResNet (866 layers) "
               "and 32% top-5 on ImageNet; many gammas go to about 0, disabling features",
     citation="Frankle et al. 2020, Figure 2 / Table 2 (CIFAR-10, ImageNet) and Sec. 5 (gamma values)",
-    compute=compute, figure=figure, reading=reading)
+    compute=compute, figure=figure, reading=reading, brief=brief,
+    transfer=("The surprise carries over (random features plus learned gamma and beta beat chance by far); "
+             "the size does not: Frankle et al. needed very deep and wide ResNets, with thousands of "
+             "BN channels, for 82%, and this LeNet has 226 BN channels and a frozen random output layer"))

@@ -87,6 +87,13 @@ def reading(result):
     return " ".join(parts)
 
 
+def brief(result):
+    s = result.summary
+    return (f"test acc BN {s['BN']['test']:.3f}, dropout {s['dropout']['test']:.3f}, both "
+            f"{s['BN + dropout']['test']:.3f}, neither {s['neither']['test']:.3f}; gap BN "
+            f"{s['BN']['gap']:+.3f} vs both {s['BN + dropout']['gap']:+.3f}")
+
+
 CARD = Card(
     name="dropout", title="BN vs dropout",
     question="Can you replace dropout by batch normalization? How does the behavior change?",
@@ -97,4 +104,7 @@ CARD = Card(
     published="BN regularises: in a batch-normalized Inception, dropout could be removed without "
               "hurting validation accuracy (and removing it sped up training)",
     citation="Ioffe & Szegedy 2015, Sec. 3.4 and 4.2.1 ('Remove Dropout'), ImageNet",
-    compute=compute, figure=figure, reading=reading)
+    compute=compute, figure=figure, reading=reading, brief=brief,
+    transfer=("Partly: Inception trained for days overfits, so removing dropout there showed BN's "
+             "regularising side; a LeNet after a few epochs barely overfits (its train-test gap is "
+             "around 0.01), so here dropout mostly costs speed and the regularisation question stays open"))

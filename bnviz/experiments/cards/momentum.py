@@ -101,6 +101,11 @@ def reading(result):
     return " ".join(parts)
 
 
+def brief(result):
+    rows = result.summary["rows"]
+    return "; ".join(f"{k.split(' (')[0]} {v['mean test acc']:.3f}" for k, v in rows.items()) + " (mean test acc)"
+
+
 CARD = Card(
     name="momentum", title="Momentum of the moving statistics",
     question="Which moving average should prediction mode use: momentum 0.9 (the chapter), 0.99 "
@@ -115,4 +120,8 @@ CARD = Card(
               "large learning rates; the gap closes as training converges",
     citation="Wu & Johnson 2021, 'Rethinking \"Batch\" in BatchNorm', Sec. 3 (EMA vs PreciseBN, "
              "ResNet-50 on ImageNet)",
-    compute=compute, figure=figure, reading=reading)
+    compute=compute, figure=figure, reading=reading, brief=brief,
+    transfer=("The mechanism carries over (moving averages lag weights that change; precise statistics "
+             "are computed for the weights in use); the sizes do not: ImageNet ResNets at the end of a "
+             "long schedule change slowly, this LeNet at lr 1 after two epochs changes fast, so its "
+             "gaps are larger"))

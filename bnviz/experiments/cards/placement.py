@@ -106,6 +106,13 @@ def reading(result):
     return " ".join(parts)
 
 
+def brief(result):
+    s = result.summary
+    r = s["ranking"]
+    return (f"best '{r[0]}' {s['mean 2nd half'][r[0]]:.3f}, worst '{r[-1]}' {s['mean 2nd half'][r[-1]]:.3f} "
+            f"(mean test acc, 2nd half of {s['epochs']} epochs)")
+
+
 CARD = Card(
     name="placement", title="BN in which layers?",
     question="Do we need batch normalization in every layer? Experiment with it.",
@@ -117,4 +124,7 @@ CARD = Card(
               "layers' inputs staying in the sigmoid's non-saturated range",
     citation="Ioffe & Szegedy 2015, Sec. 3.2-3.3 and Figure 1 (MNIST, BN in every hidden layer); the "
              "chapter itself (Sec. 8.5) applies it after every conv and hidden linear layer",
-    compute=compute, figure=figure, reading=reading)
+    compute=compute, figure=figure, reading=reading, brief=brief,
+    transfer=("The paper gives a recipe, not a per-layer ablation, so this card compares placements rather "
+             "than numbers; what carries over is that the sigmoid's saturation, which BN prevents, "
+             "matters in every layer, and that BN layers bring the train/predict gap of moving statistics"))

@@ -124,6 +124,14 @@ def reading(result):
     return " ".join(parts)
 
 
+def brief(result):
+    s = result.summary
+    bn, plain, noisy = s["BN"], s["no BN"], s["noisy BN"]
+    return (f"median beta-smoothness BN {bn['median beta smoothness']:.3g} vs no BN "
+            f"{plain['median beta smoothness']:.3g}; test acc BN {bn['test acc']:.3f}, noisy BN "
+            f"{noisy['test acc']:.3f}, no BN {plain['test acc']:.3f}")
+
+
 CARD = Card(
     name="smoothness", title="BN smooths the landscape",
     question="Does BN help because it removes internal covariate shift, or because it makes the loss "
@@ -136,4 +144,8 @@ CARD = Card(
               "the effective beta-smoothness is lower; BN with injected non-stationary noise "
               "('noisy BN') shows more covariate shift yet trains like BN (VGG on CIFAR-10)",
     citation="Santurkar et al. 2018, Figure 4 (landscape) and Figure 2 (noisy BN)",
-    compute=compute, figure=figure, reading=reading)
+    compute=compute, figure=figure, reading=reading, brief=brief,
+    transfer=("Noisy BN carries over cleanly (distribution shift injected on purpose does not stop BN "
+             "from training); the landscape comparison only partly: Santurkar et al. compare two VGGs "
+             "that both train, while in the first steps this sigmoid LeNet without BN sits on a flat "
+             "plateau, whose landscape is smooth because nothing is happening"))
