@@ -75,10 +75,13 @@ def view_ui(session):
     quantity = cols[2].selectbox("Heat map of", ["input", "x_hat", "output", "activation"], key="quantity")
     pct_of = cols[3].selectbox("Percentiles of", ["output", "input"], key="pct_of",
                                format_func={"output": "sigmoid input (BN output)", "input": "BN input"}.get)
-    all_channels = st.toggle("γ and β: first 8 channels", value=False, key="all_channels")
+    toggles = st.columns(2)
+    pooled = toggles[0].toggle("Histograms: all channels pooled", value=True, key="pooled",
+                               help="Off: *Distributions now* and *Over time* show the chosen channel only.")
+    all_channels = toggles[1].toggle("γ and β: first 8 channels", value=False, key="all_channels")
     panel = st.radio("Panel", PANELS, horizontal=True, key="panel", label_visibility="collapsed")
     return {"layer": layer, "channel": int(channel), "quantity": quantity, "pct_of": pct_of,
-            "all_channels": all_channels, "panel": panel}
+            "all_channels": all_channels, "pooled": pooled, "panel": panel}
 
 
 def layer_label(layers, name):

@@ -9,9 +9,11 @@ from . import explain
 from .figure1 import figure1_run
 from .figures_experiments import figure1_figure, twin_figure
 from .modes import mode_matrix
+from .config import RunConfig
 from .twin import TwinRun
 
 MAX_STEPS = 1000  # per experiment run, to keep one session from holding the server for minutes
+FIGURE1_EVAL_IMAGES = 2000  # test accuracy of Figure 1's nets on the first this-many test images
 
 
 def mode_matrix_ui():
@@ -22,7 +24,7 @@ def mode_matrix_ui():
 
 def figure1_ui(data):
     st.subheader("The BN paper's Figure 1, on this LeNet")
-    st.markdown(explain.FIGURE1)
+    st.markdown(explain.figure1(FIGURE1_EVAL_IMAGES))
     c = st.columns(4)
     steps = c[0].number_input("Steps", min_value=10, max_value=MAX_STEPS, value=200, step=50, key="f1_steps")
     lr_plain = c[1].number_input("lr of the no-BN net", min_value=1e-4, max_value=100.0, value=1.0,
@@ -36,6 +38,7 @@ def figure1_ui(data):
         bar = st.progress(0.0, text="training both nets…")
         st.session_state.figure1 = figure1_run(
             data, steps=int(steps), lr_bn=lr_bn, lr_plain=lr_plain, sigmoid=int(sigmoid),
+            eval_images=FIGURE1_EVAL_IMAGES,
             progress=lambda done, total: bar.progress(done / total, text=f"step {done} of {total}"))
         bar.empty()
     if "figure1" in st.session_state:
@@ -44,7 +47,7 @@ def figure1_ui(data):
 
 def twin_ui(data):
     st.subheader("Twin run: the chapter's BatchNorm vs nn.BatchNorm")
-    st.markdown(explain.TWIN)
+    st.markdown(explain.twin(RunConfig().batch_size, 24 * 24))  # LeNet's first convolution: 24x24
     steps = st.number_input("Steps", min_value=1, max_value=MAX_STEPS, value=50, key="twin_steps")
     if st.button("Step both", key="twin_run"):
         twin = st.session_state.get("twin") or TwinRun(data)
@@ -57,6 +60,10 @@ def twin_ui(data):
     if st.session_state.get("twin"):
         rows = st.session_state.twin.rows
         st.plotly_chart(twin_figure(rows), key="chart-twin", width="stretch")
+        if len(rows) > 1:
+            st.caption(f"In this run the largest difference of the batch means went from "
+                       f"{rows[0]['batch_mean']:.2g} at step {rows[0]['step']} to {rows[-1]['batch_mean']:.2g} "
+                       f"at step {rows[-1]['step']}.")
         st.dataframe([{k: (f"{v:.2e}" if isinstance(v, float) else v) for k, v in r.items()} for r in rows[-10:]],
                      hide_index=True)
         if st.button("Start the twin run again", key="twin_reset"):

@@ -7,7 +7,7 @@ import numpy as np
 import streamlit as st
 
 from . import explain
-from .figures_dist import distributions_now, heatmap_over_steps, percentile_bands
+from .figures_dist import channel_over_steps, distributions_now, heatmap_over_steps, percentile_bands
 from .figures_experiments import precise_figure
 from .figures_stats import gamma_beta, moving_convergence, training_curves
 from .inside import inside_step
@@ -41,42 +41,66 @@ def row_at(session, layer, step):
 
 
 def distributions_panel(session, view):
-    st.markdown(explain.DISTRIBUTIONS)
-    if needs_records(session, view["layer"]):
-        chart(distributions_now(session.history, view["layer"], view.get("step")), "dist")
+    layer = view["layer"]
+    facts = session.layer_facts(layer) if session.has_bn and layer in session.history.layers else {}
+    st.markdown(explain.distributions(facts.get("activation") or "sigmoid"))
+    if not needs_records(session, layer):
+        return
+    h, counts = session.history, None
+    if not view.get("pooled", True):
+        step = int(h.column(layer, "step")[row_at(session, layer, view.get("step"))])
+        raw = session.raw(layer, step)
+        if raw is not None and "channel_hist" in raw:
+            counts = raw["channel_hist"][view["channel"]]
+        else:
+            st.caption(explain.no_channel_histogram(session.raw_keep))
+    chart(distributions_now(h, layer, view.get("step"), facts.get("activation") or "sigmoid",
+                            view["channel"], counts), "dist")
 
 
 def over_time_panel(session, view):
     st.markdown(explain.OVER_TIME)
-    if needs_records(session, view["layer"]):
+    if not needs_records(session, view["layer"]):
+        return
+    if view.get("pooled", True):
         chart(heatmap_over_steps(session.history, view["layer"], view["quantity"]), "heat")
         chart(percentile_bands(session.history, view["layer"], view["pct_of"]), "pct")
+    else:
+        quantity = view["quantity"] if view["quantity"] != "activation" else "output"
+        st.caption(explain.CHANNEL_OVER_TIME)
+        chart(channel_over_steps(session.history, view["layer"], view["channel"], quantity), "chan")
 
 
 def convergence_panel(session, view, on_population):
     layer, channel = view["layer"], view["channel"]
     facts = session.layer_facts(layer) if session.has_bn and layer in session.history.layers else {}
-    st.markdown(explain.convergence(facts.get("momentum") or 0.9, session.steps_done))
+    torch_layer = facts.get("torch_layer", False)
+    if facts:
+        st.markdown(explain.moving_average(facts["momentum"], session.steps_done, torch_layer))
     if not needs_records(session, layer):
         return
+    batch, last = session.batch_sizes()
+    st.caption(explain.convergence_legend(batch, last, facts["momentum"], torch_layer))
     if session.live:
         st.button("Recompute the population statistics now", key="population", on_click=on_population,
                   help="One pass over the whole training set with the current weights (about a second).")
-    steps, pop_mean = session.population_series(layer, "mean")
-    _, pop_var = session.population_series(layer, "var")
-    chart(moving_convergence(session.history, layer, channel, steps, pop_mean, pop_var,
-                             facts.get("torch_layer", False)), "conv")
+    steps, target_mean = session.population_series(layer, "target_mean")
+    _, target_var = session.population_series(layer, "target_var")
+    chart(moving_convergence(session.history, layer, channel, steps, target_mean, target_var, torch_layer), "conv")
     if len(steps):
         h = session.history
         i = np.searchsorted(h.column(layer, "step"), steps[-1], side="right") - 1
-        st.caption(f"At step {steps[-1]}: moving mean {h.column(layer, 'moving_mean')[i, channel]:.5f}, "
-                   f"population mean {pop_mean[-1, channel]:.5f}; moving variance "
-                   f"{h.column(layer, 'moving_var')[i, channel]:.5f}, population variance (biased) "
-                   f"{pop_var[-1, channel]:.5f}.")
+        kind = "unbiased" if torch_layer else "biased"
+        _, whole_var = session.population_series(layer, "var")
+        st.caption(f"At step {steps[-1]}, channel {channel}: moving mean {h.column(layer, 'moving_mean')[i, channel]:.5f}, "
+                   f"average batch mean {target_mean[-1, channel]:.5f}; moving variance ({kind}) "
+                   f"{h.column(layer, 'moving_var')[i, channel]:.5f}, average batch variance ({kind}) "
+                   f"{target_var[-1, channel]:.5f}. The variance over every training value (biased) is "
+                   f"{whole_var[-1, channel]:.5f}: it also holds the spread between the batches' means.")
 
 
 def gamma_beta_panel(session, view):
-    st.markdown(explain.GAMMA_BETA)
+    st.markdown(explain.gamma_beta())
     if needs_records(session, view["layer"]):
         C = session.history.last(view["layer"], "gamma").shape[0]
         channels = range(min(C, 8)) if view["all_channels"] else [view["channel"]]

@@ -5,38 +5,48 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 
-def moving_convergence(history, layer, channel, population_steps, population_mean, population_var,
-                       torch_layer=False):
-    """Per channel: batch statistic (noisy), moving statistic, population statistic; and the gap."""
+def moving_convergence(history, layer, channel, target_steps, target_mean, target_var, torch_layer=False):
+    """Per channel, like for like: the batch statistic (noisy), the moving statistic, and what the
+    moving statistic estimates (population.py: the average batch statistic over the training set,
+    current weights); and the gap between the last two. The variance is the one the layer stores:
+    biased for the chapter's BatchNorm, unbiased (n/(n−1)) for nn.BatchNorm's running_var."""
     steps = history.column(layer, "step")
-    var_label = "running_var (PyTorch stores the unbiased one)" if torch_layer else "moving_var (biased)"
-    mean_label = "running_mean" if torch_layer else "moving_mean"
+    if torch_layer:
+        mean_label, var_label = "running_mean", "running_var (unbiased)"
+        batch_var_field, batch_var_label = "batch_var_unbiased", "batch variance, unbiased (this batch)"
+    else:
+        mean_label, var_label = "moving_mean", "moving_var (biased)"
+        batch_var_field, batch_var_label = "batch_var", "batch variance, biased (this batch)"
     fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.07,
-                        subplot_titles=(f"mean of channel {channel}", f"variance of channel {channel}",
-                                        "gap: moving − population"))
-    for row, batch_f, moving_f, pop, label in (
-            (1, "batch_mean", "moving_mean", population_mean, mean_label),
-            (2, "batch_var", "moving_var", population_var, var_label)):
+                        subplot_titles=(f"mean of channel {channel}", f"variance of channel {channel} "
+                                        f"({'unbiased' if torch_layer else 'biased'})",
+                                        "gap: moving − average over the training set's batches"))
+    for row, batch_f, batch_label, moving_f, target, label in (
+            (1, "batch_mean", "batch mean (this batch)", "moving_mean", target_mean, mean_label),
+            (2, batch_var_field, batch_var_label, "moving_var", target_var, var_label)):
         fig.add_trace(go.Scatter(x=steps, y=history.column(layer, batch_f)[:, channel], mode="lines",
-                                 line=dict(color="#bab0ac", width=1), name=f"{batch_f} (this batch)"),
-                      row=row, col=1)
+                                 line=dict(color="#bab0ac", width=1), name=batch_label), row=row, col=1)
         fig.add_trace(go.Scatter(x=steps, y=history.column(layer, moving_f)[:, channel], mode="lines",
                                  line=dict(color="#4c78a8", width=2), name=label), row=row, col=1)
-        if len(population_steps):
-            fig.add_trace(go.Scatter(x=population_steps, y=pop[:, channel], mode="markers",
+        if len(target_steps):
+            fig.add_trace(go.Scatter(x=target_steps, y=target[:, channel], mode="markers",
                                      marker=dict(color="#e45756", size=9, symbol="diamond"),
-                                     name="population (whole training set)"), row=row, col=1)
-    if len(population_steps):
-        idx = np.clip(np.searchsorted(steps, population_steps, side="right") - 1, 0, len(steps) - 1)
-        fig.add_trace(go.Scatter(x=population_steps, y=history.column(layer, "moving_mean")[idx, channel]
-                                 - population_mean[:, channel], mode="lines+markers", name="mean gap"),
+                                     name="average over the training set's batches (current weights)",
+                                     showlegend=row == 1), row=row, col=1)
+    if len(target_steps):
+        idx = np.clip(np.searchsorted(steps, target_steps, side="right") - 1, 0, len(steps) - 1)
+        fig.add_trace(go.Scatter(x=target_steps, y=history.column(layer, "moving_mean")[idx, channel]
+                                 - target_mean[:, channel], mode="lines+markers", name="mean gap"),
                       row=3, col=1)
-        fig.add_trace(go.Scatter(x=population_steps, y=history.column(layer, "moving_var")[idx, channel]
-                                 - population_var[:, channel], mode="lines+markers", name="variance gap"),
+        fig.add_trace(go.Scatter(x=target_steps, y=history.column(layer, "moving_var")[idx, channel]
+                                 - target_var[:, channel], mode="lines+markers", name="variance gap"),
                       row=3, col=1)
     fig.update_layout(height=700, uirevision=f"conv-{layer}-{channel}", margin=dict(t=40, b=40),
                       legend=dict(orientation="h", y=-0.08))
     fig.update_xaxes(title_text="step", row=3, col=1)
+    fig.update_yaxes(title_text="mean", row=1, col=1)
+    fig.update_yaxes(title_text="variance", row=2, col=1)
+    fig.update_yaxes(title_text="moving − average", row=3, col=1)
     return fig
 
 
@@ -51,6 +61,8 @@ def gamma_beta(history, layer, channels):
                                  name=f"β[{c}]", legendgroup=str(c), showlegend=False), row=1, col=2)
     fig.update_layout(height=360, uirevision=f"gb-{layer}", margin=dict(t=40, b=40))
     fig.update_xaxes(title_text="step")
+    fig.update_yaxes(title_text="γ", row=1, col=1)
+    fig.update_yaxes(title_text="β", row=1, col=2)
     return fig
 
 
@@ -71,4 +83,6 @@ def training_curves(log, epochs):
                                  name="test acc (prediction mode)"), row=1, col=2)
     fig.update_layout(height=360, uirevision="training", margin=dict(t=40, b=40))
     fig.update_xaxes(title_text="step")
+    fig.update_yaxes(title_text="cross-entropy", row=1, col=1)
+    fig.update_yaxes(title_text="share correct", row=1, col=2)
     return fig

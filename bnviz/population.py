@@ -1,5 +1,13 @@
 """Population statistics: each BN layer's input mean and variance over the whole training set,
-with the current weights frozen.
+with the current weights frozen, and what its moving statistics estimate.
+
+A moving statistic is an average of *batch* statistics, so its like-for-like target is the average
+over the training set's batches of the batch mean and of the batch variance in the layer's own
+convention: biased for the chapter's BatchNorm (it stores the biased one), unbiased for
+nn.BatchNorm (its running_var; this is what torch.optim.swa_utils.update_bn computes). Every
+panel, the precise statistics and recordings use this one definition (`target_mean`,
+`target_var`). The variance over every value of the training set (`var`) is larger than the
+average biased batch variance by the variance between batch means.
 
 The network runs forward in training mode on the training set in order (each BN layer normalises
 with its batch statistics, as in training), and per-channel sums and sums of squares of every BN
@@ -23,6 +31,8 @@ class Population:
     mean_of_batch_var: dict  # layer -> (C,) average of the (biased) batch variances
     mean_of_batch_mean: dict  # layer -> (C,) average over batches of the batch means
     mean_of_batch_var_unbiased: dict  # layer -> (C,) average of the unbiased batch variances
+    target_mean: dict  # layer -> (C,) what its moving mean estimates: the average batch mean
+    target_var: dict  # layer -> (C,) what its moving variance estimates, in the layer's convention
     step: int  # the training step whose weights were used
     images: int  # training images used
 
@@ -98,4 +108,5 @@ def population_passes(model, images, step=0, batch_size=256):
         mbv[n] = (acc.batch_var / acc.batches).cpu().numpy()
         mbm[n] = (acc.batch_mean / acc.batches).cpu().numpy()
         mbvu[n] = (acc.batch_var_unbiased / acc.batches).cpu().numpy()
-    return Population(mean, var, mbv, mbm, mbvu, step, len(images))
+    target_var = {n: mbv[n] if isinstance(layers[n], BatchNorm) else mbvu[n] for n in layers}
+    return Population(mean, var, mbv, mbm, mbvu, dict(mbm), target_var, step, len(images))

@@ -1,13 +1,14 @@
 """Precise statistics: replace the moving statistics by ones recomputed over the training set with
 the weights frozen, and compare test accuracy with each.
 
-What is recomputed follows each layer's own convention:
-- nn.BatchNorm*: exactly what torch.optim.swa_utils.update_bn computes: the average over batches
-  of the batch means and of the unbiased batch variances (a cumulative average, momentum=None);
-- the chapter's BatchNorm: the population mean and biased variance over every input value of the
-  training set (it stores the biased variance).
+What is recomputed is what the moving statistics estimate (population.py, one definition for
+every panel): the average over the training set's batches of the batch mean and of the batch
+variance in the layer's own convention — unbiased for nn.BatchNorm* (exactly what
+torch.optim.swa_utils.update_bn computes, a cumulative average, momentum=None), biased for the
+chapter's BatchNorm (the variance it stores). update_bn itself handles nn.BatchNorm* only; for the
+chapter's layer bnviz installs the same average in its `moving_mean`/`moving_var` buffers.
 Both run the network forward in training mode, so earlier BN layers normalise with batch
-statistics as they did in training (see population.py).
+statistics as they did in training.
 """
 import copy
 
@@ -20,9 +21,7 @@ from .stepper import accuracy
 
 def precise_stats(population, module, layer):
     """(mean, var) to install in `module` (one BN layer) from a Population, in its convention."""
-    if hasattr(module, "moving_mean"):  # the chapter's layer
-        return population.mean[layer], population.var[layer]
-    return population.mean_of_batch_mean[layer], population.mean_of_batch_var_unbiased[layer]
+    return population.target_mean[layer], population.target_var[layer]
 
 
 @torch.no_grad()

@@ -34,6 +34,14 @@ class Replay:
     def raw(self, layer, step=None):
         return None  # raw values are not saved in recordings
 
+    raw_keep = 0
+
+    def batch_sizes(self):
+        """(images per batch, images in an epoch's last batch; the same where not recorded)."""
+        b = int(self.history.meta.get("config", {}).get("batch_size", 256))
+        n = self.history.meta.get("train_images")
+        return b, (n % b or b) if n else b
+
     def epoch_table(self):
         return list(self.history.meta.get("epochs", []))
 
@@ -41,7 +49,10 @@ class Replay:
         s = self.history.series
         if "population/step" not in s:
             return np.array([]), np.empty((0, 0))
-        return s["population/step"], s[f"population/{layer}/{field}"]
+        key = f"population/{layer}/{field}"
+        if key not in s:  # recorded before bnviz kept it (older recordings: mean and var only)
+            return np.array([]), np.empty((0, 0))
+        return s["population/step"], s[key]
 
     def describe(self):
         m = self.history.meta

@@ -245,6 +245,16 @@ class Session:
         """eps, momentum (chapter's convention), torch_layer, channels of a BN layer."""
         return self.history.meta["layers"][layer]
 
+    def batch_sizes(self):
+        """(images per batch, images in an epoch's last batch)."""
+        b, n = self.config.batch_size, len(self.data.train_labels)
+        return b, n % b or b
+
+    @property
+    def raw_keep(self):
+        """How many of the newest steps keep raw values and per-channel histograms."""
+        return self.capture_options.raw_keep if self.capture else 0
+
     def raw(self, layer, step=None):
         """Raw values of `layer` at `step` (default newest) as numpy, or None when not kept."""
         return raw_at(self.capture, layer, step) if self.capture else None
@@ -259,13 +269,14 @@ class Session:
         if h is None:
             raise ValueError("the no-BN variant records no BN statistics; nothing to save")
         h.meta.update(config=self.config.to_dict(), data=self.data.describe(), device=str(self.stepper.device),
+                      train_images=len(self.data.train_labels),
                       epochs=self.epoch_table())
         h.series.update({"step": np.array(self.log.step), "loss": np.array(self.log.loss),
                          "acc": np.array(self.log.acc)})
         if self.population_log:
             h.series["population/step"] = np.array([p.step for p in self.population_log])
             for layer in h.layers:
-                for field in ("mean", "var"):
+                for field in ("mean", "var", "target_mean", "target_var"):
                     h.series[f"population/{layer}/{field}"] = population_series(self, layer, field)[1]
         return h
 

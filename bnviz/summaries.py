@@ -16,9 +16,10 @@ from torch import nn
 
 from .layers import layer_params, uses_batch_stats, updates_moving_stats
 
-SATURATION = {  # activation -> |input| beyond which its derivative is below ~0.02 (saturated)
-    "sigmoid": 4.0,  # sigmoid'(4) = 0.018
-    "tanh": 2.0,  # tanh'(2) = 0.071
+SATURATED_SLOPE = 0.25 / math.cosh(2.0) ** 2  # sigmoid'(4) = 0.0177: below it, "saturated"
+SATURATION = {  # activation -> |input| beyond which its derivative is below SATURATED_SLOPE
+    "sigmoid": 4.0,  # sigmoid'(x) = 1 / (4 cosh^2(x / 2))
+    "tanh": math.acosh(1 / math.sqrt(SATURATED_SLOPE)),  # tanh'(x) = 1 / cosh^2(x): 2.71
 }
 ACTIVATIONS = {nn.Sigmoid: ("sigmoid", torch.sigmoid), nn.Tanh: ("tanh", torch.tanh),
                nn.ReLU: ("relu", torch.relu), nn.GELU: ("gelu", nn.functional.gelu),
@@ -110,14 +111,15 @@ def channel_of(positions, shape):
     return (positions // inner) % shape[1]
 
 
-def histograms(values, ranges, bins):
+def histograms(values, ranges, bins, groups=None, n_groups=1):
     """(Q, n) values, Q (lo, hi) ranges -> (Q, bins + 2) counts: `bins` equal bins of [lo, hi) per
     row, plus an underflow (first) and an overflow (last) cell; NaN is in no cell (the record
-    counts it through the channel statistics).
+    counts it through the channel statistics). With `groups` (n,) of group numbers below n_groups
+    (each value's channel): (n_groups, Q, bins + 2) counts, one histogram per channel.
 
     Each value's cell is floor((v - lo) / width) + 1, clipped to the two outer cells; then one
-    counting pass for all rows (bincount on a CPU, histc over the whole-number cells on CUDA, which
-    a CUDA graph can hold): the same cells on every device.
+    counting pass for everything (bincount on a CPU, histc over the whole-number cells on CUDA,
+    which a CUDA graph can hold): the same cells on every device.
     """
     Q, cells = values.shape[0], bins + 2
 
@@ -129,13 +131,15 @@ def histograms(values, ranges, bins):
         return lo, per_width, offset
     lo, per_width, offset = constant(("hist", tuple(ranges), bins, str(values.device), values.dtype), make)
     cell = ((values - lo) * per_width).floor_().clamp_(-1, bins) + offset  # (Q, n) cell numbers
-    nowhere = Q * cells + 1  # NaN goes here, past every row's cells
-    cell = cell.nan_to_num_(nan=nowhere)
+    if groups is not None:
+        cell += groups * (Q * cells)  # (n,) channel of each value: its own block of cells
+    total = n_groups * Q * cells
+    cell = cell.nan_to_num_(nan=total + 1)  # NaN: past every cell
     if values.is_cuda:
-        counts = torch.histc(cell, Q * cells + 2, 0, Q * cells + 2)[:Q * cells]
+        counts = torch.histc(cell, total + 2, 0, total + 2)[:total]
     else:
-        counts = torch.bincount(cell.reshape(-1).long(), minlength=Q * cells + 2)[:Q * cells].float()
-    return counts.reshape(Q, cells)
+        counts = torch.bincount(cell.reshape(-1).long(), minlength=total + 2)[:total].float()
+    return counts.reshape(Q, cells) if groups is None else counts.reshape(n_groups, Q, cells)
 
 
 def choose_range(values, quantity, activation, margin):
@@ -261,7 +265,7 @@ def _from_input(X, y, raw_y, kept, before, ranges, options, activation, eps, pos
         norm_mean, norm_var = kept[0], kept[1]
     inv_std = torch.rsqrt(norm_var + eps)
     channels = torch.cat([torch.stack([mean, var, var_unbiased]), kept])  # (9, C), CHANNEL_ROWS order
-    # Histograms and percentiles over every value, or an evenly strided sample of them.
+    # Histograms and percentiles over every value, or the unbiased sample of them.
     if positions is None:
         bshape = (1, C) + (1,) * (X.dim() - 2)
         x = X.reshape(-1)
@@ -278,8 +282,16 @@ def _from_input(X, y, raw_y, kept, before, ranges, options, activation, eps, pos
             ranges[q] = choose_range(v, q, activation, options.range_margin)
     picks = percentile_picks(x.numel(), x.device)  # a sort of 16k values costs ~1 ms on a CPU
     both = torch.stack([x, y])
-    rec = {"channels": channels,
-           "hist": histograms(torch.stack(list(values.values())), [ranges[q] for q in values], options.bins),
+    stacked, limits = torch.stack(list(values.values())), [ranges[q] for q in values]
+    if options.raw_values:  # per channel too, for the newest passes: one counting pass for both
+        if ch is None:
+            ch = constant(("channel of each", tuple(X.shape), str(X.device)),
+                          lambda: channel_of(torch.arange(X.numel(), device=X.device), X.shape))
+        channel_hist = histograms(stacked, limits, options.bins, ch, C)  # (C, Q, bins + 2)
+        hist = channel_hist.sum(0)
+    else:
+        channel_hist, hist = None, histograms(stacked, limits, options.bins)
+    rec = {"channels": channels, "hist": hist,
            "pct": quantiles(both if picks is None else both.index_select(1, picks))}
     # A NaN or Inf anywhere in the batch shows in its channel's batch_mean/batch_var (all values).
     if activation is not None and activation[0] in SATURATION:
@@ -292,6 +304,7 @@ def _from_input(X, y, raw_y, kept, before, ranges, options, activation, eps, pos
     if raw_y is not None:
         raw_x = per_channel(X, options.raw_values)
         raw = {"x": raw_x, "x_hat": (raw_x - norm_mean[:, None]) * inv_std[:, None], "y": raw_y,
+               "channel_hist": channel_hist,
                "position": _picks(X.shape[0], X.numel() // (C * X.shape[0]), options.raw_values, X.device)[0]}
     return rec, info, raw
 

@@ -101,7 +101,7 @@ def test_moving_mean_panel_population_button(at):
     assert not at.exception
     fig = charts(at)[0]
     names = [t.get("name") for t in fig["data"]]
-    assert "population (whole training set)" in names
+    assert "average over the training set's batches (current weights)" in names
     pop = session(at).population
     assert pop is not None and pop.step == 1
 
@@ -155,7 +155,31 @@ def test_divergence_is_explained_not_a_traceback(at):
     assert session(at).stepper.step_count == 1 and not session(at).stopped_because
 
 
-def test_the_theory_numbers_are_right():
-    from bnviz.explain import convergence
-    text = convergence(0.9, 60)
-    assert "**10 steps**" in text and "6.58 steps" in text and f"**{0.9 ** 60:.3g}**" in text
+def test_moving_mean_panel_states_this_runs_numbers(at):
+    """The numbers beside the chart come from this run: its steps, batch size and last batch."""
+    for _ in range(3):
+        at.button(key="step").click().run()
+    at.radio(key="panel").set_value("Moving mean").run()
+    text = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
+    assert f"0.9^3 = **{0.9 ** 3:.3g}**" in text and "**10 steps**" in text
+    assert "which 256 images" in text and "last batch has 112" in text  # 6,000 = 23 x 256 + 112
+    assert "(1 + m)/(1 − m) = 19 independent batches" in text
+
+
+def test_one_channel_distributions_are_standardised(at):
+    """Per channel, x̂ recorded for one channel of a real batch: its counts come from that
+    channel's values only, and the pooled toggle switches back to all channels."""
+    at.button(key="step").click().run()
+    at.toggle(key="pooled").set_value(False).run()
+    at.number_input(key="channel-6").set_value(2).run()
+    assert not at.exception
+    fig = charts(at)[0]
+    assert "channel 2" in fig["layout"]["title"]["text"]
+    s = session(at)
+    raw = s.raw("1")
+    counts = raw["channel_hist"][2]
+    assert counts.sum(axis=1).min() == counts.sum(axis=1).max()  # each quantity counts the same values
+    pooled = s.history.last("1", "hist_input")
+    assert np.array_equal(raw["channel_hist"].sum(axis=0)[0], pooled)
+    at.toggle(key="pooled").set_value(True).run()
+    assert "all channels" in charts(at)[0]["layout"]["title"]["text"]

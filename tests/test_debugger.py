@@ -109,24 +109,32 @@ def test_precise_stats_for_nn_batchnorm_agree_with_update_bn(small_data):
             assert_close(a, b, atol=1e-5, rtol=1e-5, msg=n)
 
 
-def test_precise_stats_for_the_chapters_layer_are_a_full_pass(small_data):
+def test_precise_stats_for_the_chapters_layer_average_its_own_batch_statistics(small_data):
+    """Like-for-like: the chapter's layer stores the biased batch variance, so its precise
+    statistics are the average over the training set's batches of the batch mean and the biased
+    batch variance — the same definition as update_bn's for nn.BatchNorm, in the layer's own
+    convention (and not the variance over every value, which also holds the between-batch part)."""
     s = Session(small_data, RunConfig(norm="custom", batch_size=128))
     s.step(5)
     model = s.stepper.model
     pop = population_stats(model, small_data.train_images)
     precise = with_precise_stats(model, pop)
     X = model[0](to_float(small_data.train_images)).detach().double()  # conv1 on the whole set
-    assert_close(precise[1].moving_mean.reshape(-1).double(), X.mean(dim=(0, 2, 3)), atol=1e-6, rtol=1e-5)
-    assert_close(precise[1].moving_var.reshape(-1).double(), X.var(dim=(0, 2, 3), unbiased=False),
-                 atol=1e-6, rtol=1e-5)
+    batches = X.split(256)  # the population pass's batches
+    means = torch.stack([b.mean(dim=(0, 2, 3)) for b in batches]).mean(0)
+    variances = torch.stack([b.var(dim=(0, 2, 3), unbiased=False) for b in batches]).mean(0)
+    assert_close(precise[1].moving_mean.reshape(-1).double(), means, atol=1e-6, rtol=1e-5)
+    assert_close(precise[1].moving_var.reshape(-1).double(), variances, atol=1e-6, rtol=1e-5)
+    whole = X.var(dim=(0, 2, 3), unbiased=False)  # the between-batch variance makes it larger
+    assert torch.all(whole > variances)
     result = compare_at(s.stepper, pop)
     # The oracle: the model in prediction mode over every test image, once with its own moving
     # statistics and once with the population's installed by hand.
     by_hand = copy.deepcopy(model)
     for name in ("1", "5", "10", "13"):
         layer = by_hand[int(name)]
-        layer.moving_mean.copy_(torch.from_numpy(pop.mean[name]).reshape(layer.moving_mean.shape))
-        layer.moving_var.copy_(torch.from_numpy(pop.var[name]).reshape(layer.moving_var.shape))
+        layer.moving_mean.copy_(torch.from_numpy(pop.mean_of_batch_mean[name]).reshape(layer.moving_mean.shape))
+        layer.moving_var.copy_(torch.from_numpy(pop.mean_of_batch_var[name]).reshape(layer.moving_var.shape))
     assert result["step"] == 5 and result["epoch"] is None
     assert result["moving"] == direct_test_accuracy(model, small_data)
     assert result["precise"] == direct_test_accuracy(by_hand, small_data)
