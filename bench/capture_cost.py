@@ -1,8 +1,11 @@
 """Stepper throughput with capture of all four BN layers at every step vs. no capture, one process.
 
-Also prints the bytes per record and the memory of a 10-epoch capture at every step.
-    python bench/capture_cost.py [--steps 200]
+The variants run interleaved, `--rounds` times each, and the median is reported (a machine shared
+with other work slows whichever variant runs at that moment). Also prints the bytes per record and
+the memory of a 10-epoch capture at every step.
+    python bench/capture_cost.py [--steps 200] [--rounds 3]
 """
+import statistics
 import sys
 from pathlib import Path
 
@@ -16,17 +19,22 @@ from bnviz.hooks import CaptureOptions  # noqa: E402
 
 
 def main():
-    args, data = setup(__doc__, steps=200, device="cpu")
+    args, data = setup(__doc__, steps=200, rounds=3, device="cpu")
     variants = [("no capture", None),
-                ("capture, every step (default: 16,384-value sample)", CaptureOptions()),
+                ("capture, every step (default: 16,384-value unbiased sample)", CaptureOptions()),
                 ("capture, every step, all values (sample=None)", CaptureOptions(sample=None)),
                 ("capture, every 10th step", CaptureOptions(every=10))]
     for norm in ("custom", "torch"):
-        base = None
-        for label, options in variants:
-            ex_s, _, cap = stepper_speed(data, RunConfig(norm=norm, device=args.device), args.steps, options)
-            base = base or ex_s
-            print(f"{norm:7} {label:52} {ex_s:9,.0f} ex/s   cost {100 * (base / ex_s - 1):5.1f}%")
+        speeds = {label: [] for label, _ in variants}
+        for _ in range(args.rounds):
+            for label, options in variants:
+                ex_s, _, _ = stepper_speed(data, RunConfig(norm=norm, device=args.device), args.steps, options)
+                speeds[label].append(ex_s)
+        base = statistics.median(speeds["no capture"])
+        for label, _ in variants:
+            ex_s = statistics.median(speeds[label])
+            print(f"{norm:7} {label:60} {ex_s:9,.0f} ex/s   cost {100 * (base / ex_s - 1):5.1f}%   "
+                  f"(rounds: {', '.join(f'{v:,.0f}' for v in speeds[label])})", flush=True)
     stepper = Stepper(RunConfig(), data)
     cap = stepper.start_capture(CaptureOptions())
     stepper.run(20)
