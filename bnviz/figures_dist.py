@@ -83,11 +83,11 @@ def distributions_now(history, layer, step=None, activation="sigmoid", channel=N
     sample = "all values" if used == total else f"a random {used:,} of {total:,} values"
     which = "all channels" if channel_counts is None else f"channel {channel} ({int(channel_counts[0].sum()):,} of them)"
     fig.update_layout(title=f"layer {layer}, step {step_no}, {which}: counts of {sample}{sat}",
-                      height=560, margin=dict(t=70, b=30), uirevision=f"dist-{layer}", bargap=0,
-                      legend=dict(orientation="h", y=-0.1))
+                      height=620, margin=dict(t=70, b=110), uirevision=f"dist-{layer}", bargap=0,
+                      legend=dict(x=1, y=1.02, xanchor="right", yanchor="bottom", orientation="h"))
     if notes:
-        fig.add_annotation(text="; ".join(notes), xref="paper", yref="paper", x=0, y=-0.16,
-                           showarrow=False, font=dict(size=11))
+        fig.add_annotation(text="<br>".join(notes), xref="paper", yref="paper", x=0, y=-0.12,
+                           xanchor="left", yanchor="top", showarrow=False, align="left", font=dict(size=11))
     return fig
 
 

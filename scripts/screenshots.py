@@ -1,0 +1,59 @@
+"""Redraw the README's screenshots (docs/app-*.png) from a real `streamlit run` server and Debian's
+Chromium: the chapter's LeNet on the full Fashion-MNIST (or the shipped subset), 30 steps.
+
+    python scripts/screenshots.py [--steps 30]
+"""
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+from browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server, wait_idle  # noqa: E402
+
+SHOTS = [("Distributions now", "app-distributions.png", {}),
+         ("Distributions now", "app-distributions-channel.png", {"pooled": False}),
+         ("Over time", "app-over-time.png", {}),
+         ("Moving mean", "app-moving-mean.png", {}),
+         ("Inside one step", "app-inside-one-step.png", {})]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--steps", type=int, default=30)
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+    with streamlit_server(log_path="/tmp/bnviz-screenshots.log") as (url, _), sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1500})
+        page.goto(url)
+        wait_idle(page)
+        field = page.locator('input[aria-label="N"]')  # the Step N field (label collapsed)
+        field.fill(str(args.steps))
+        field.press("Enter")
+        wait_idle(page)
+        page.get_by_role("button", name="Step N").click()
+        page.wait_for_function("n => document.body.innerText.includes(`step ${n} ·`) && "
+                               "!document.body.innerText.includes('running…')", arg=args.steps, timeout=300_000)
+        wait_idle(page, timeout=300_000)
+        for panel, name, options in SHOTS:
+            pooled = page.get_by_text("Histograms: all channels pooled")
+            if options.get("pooled") is False:
+                pooled.click()
+                wait_idle(page)
+            page.get_by_text(panel, exact=True).click()
+            wait_idle(page)
+            if panel == "Moving mean":  # the red diamonds: what the moving statistics estimate
+                page.get_by_role("button", name="Recompute the population statistics now").click()
+                wait_idle(page, timeout=120_000)
+            page.wait_for_timeout(1500)  # let Plotly finish drawing (nothing to wait for on its side)
+            page.screenshot(path=str(ROOT / "docs" / name), full_page=True)
+            if options.get("pooled") is False:
+                pooled.click()
+                wait_idle(page)
+            print("wrote", name, flush=True)
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
