@@ -45,7 +45,7 @@ def main():
             wait_idle(page)
             if panel == "Moving mean":  # the red diamonds: what the moving statistics estimate
                 page.get_by_role("button", name="Recompute the population statistics now").click()
-                wait_idle(page, timeout=120_000)
+                wait_idle(page, timeout=400_000)
             page.wait_for_timeout(1500)  # let Plotly finish drawing (nothing to wait for on its side)
             page.screenshot(path=str(ROOT / "docs" / name), full_page=True)
             if options.get("pooled") is False:
