@@ -50,9 +50,9 @@ def inside_step(history, raw, layer, channel, facts, row=-1, k=4):
         mm1, mv1 = m * mm0 + (1 - m) * mean_b, m * mv0 + (1 - m) * new_var_src
         name_m, name_v = ("running_mean", "running_var") if torch_layer else ("moving_mean", "moving_var")
         out["update"] = [
-            f"{name_m} = {m:g} × {mm0:.5f} + {1 - m:.2g} × {mean_b:.5f} = {mm1:.5f}"
+            f"{name_m} = {m:g} × {mm0:.5f} + {1 - m:g} × {mean_b:.5f} = {mm1:.5f}"
             f"   (recorded: {float(last('moving_mean')[c]):.5f})",
-            f"{name_v} = {m:g} × {mv0:.5f} + {1 - m:.2g} × {new_var_src:.5f} ({label}) = {mv1:.5f}"
+            f"{name_v} = {m:g} × {mv0:.5f} + {1 - m:g} × {new_var_src:.5f} ({label}) = {mv1:.5f}"
             f"   (recorded: {float(last('moving_var')[c]):.5f})"]
         out["checks"] += [abs(mm1 - float(last("moving_mean")[c])), abs(mv1 - float(last("moving_var")[c]))]
     else:
