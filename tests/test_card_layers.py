@@ -101,3 +101,8 @@ def test_noisy_bn_is_bn_in_prediction_mode_and_noisy_in_training(subset):
     torch.testing.assert_close(again(X), first)  # seeded
     noisy.eval(), plain.eval()
     torch.testing.assert_close(noisy(X), plain(X))
+
+
+def test_the_group_norm_variant_groups_conv_channels_and_takes_linear_features_whole():
+    net = build_lenet(LeNetSpec(norm="group"))
+    assert [net[i].num_groups for i in (1, 5, 10, 13)] == [2, 4, 1, 1]

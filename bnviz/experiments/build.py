@@ -45,8 +45,9 @@ def _norm(spec, num_features, num_dims, seed):
     if spec.norm == "noisy":
         return NoisyBatchNorm(num_features, num_dims, spec.noise, seed=seed * 131 + num_features,
                               eps=spec.eps, momentum=spec.momentum)
-    if spec.norm == "group":
-        return group_norm(num_features)
+    if spec.norm == "group":  # groups of channels after a convolution; after a linear layer a group
+        # of 4 scalar features says little, so there all features form one group (as LayerNorm)
+        return group_norm(num_features) if num_dims == 4 else layer_norm(num_features)
     if spec.norm == "layer":
         return layer_norm(num_features)
     raise ValueError(f"norm must be one of {NORM_KINDS}, got {spec.norm!r}")

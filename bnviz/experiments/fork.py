@@ -4,7 +4,7 @@ on the same batches.
 The live Stepper is not touched: the original is continued in a copy that makes exactly the
 Stepper's steps (same batches, same arithmetic: stepping the live Stepper gives the same numbers),
 and the fork in another copy with one change: the learning rate times k, every BN layer replaced
-by GroupNorm / LayerNorm / nothing, BN statistics frozen (normalise with the moving statistics,
+by GroupNorm (LayerNorm after linear layers) / LayerNorm / nothing, BN statistics frozen (normalise with the moving statistics,
 which stop updating), or another batch size (the fork's batches are cut from the same stream of
 images, starting where the original's next batch starts).
 """
@@ -90,7 +90,9 @@ def _as_norm(kind):
         c = layer.num_features
         if kind == "none":
             return nn.Identity()
-        new = group_norm(c) if kind == "group" else layer_norm(c)
+        conv = layer.num_dims == 4 if isinstance(layer, BatchNorm) else not isinstance(layer, nn.BatchNorm1d)
+        # as build.py: GroupNorm groups channels after a convolution, LayerNorm after a linear layer
+        new = group_norm(c) if kind == "group" and conv else layer_norm(c)
         gamma = layer.gamma if isinstance(layer, BatchNorm) else layer.weight
         beta = layer.beta if isinstance(layer, BatchNorm) else layer.bias
         with torch.no_grad():

@@ -106,5 +106,5 @@ CARD = Card(
     citation="Ioffe & Szegedy 2015, Sec. 3.4 and 4.2.1 ('Remove Dropout'), ImageNet",
     compute=compute, figure=figure, reading=reading, brief=brief,
     transfer=("Partly: Inception trained for days overfits, so removing dropout there showed BN's "
-             "regularising side; a LeNet after a few epochs barely overfits (its train-test gap is "
-             "around 0.01), so here dropout mostly costs speed and the regularisation question stays open"))
+             "regularising side; a LeNet after a few epochs barely overfits (see its train-test "
+             "gap above), so here dropout mostly costs speed and the regularisation question stays open"))

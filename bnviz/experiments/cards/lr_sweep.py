@@ -96,7 +96,7 @@ def reading(result):
     return (f"In {s['steps']} steps the LeNet with BN reached test accuracy 0.5 or more at learning rates "
             f"{_lrs(bn['lrs reaching 0.5'])}; without BN at {_lrs(plain['lrs reaching 0.5'])}{ratio}. "
             f"The best BN run (lr {bn['best lr']:g}) reached {bn['best test acc']:.3f}, the best without BN "
-            f"(lr {plain['best lr']:g}) {plain['best test acc']:.3f}. A loss spiked past ten times "
+            f"(lr {plain['best lr']:g}) {plain['best test acc']:.3f} (chance is 0.1). A loss spiked past ten times "
             f"chance at lr {_lrs(bn['lrs that blew up'])} with BN (back below chance by the end: "
             f"{_lrs(bn['recovered'])}) and {_lrs(plain['lrs that blew up'])} without (back below chance: "
             f"{_lrs(plain['recovered'])}). The sigmoids bound every activation, so losses here grow large but rarely become "
@@ -108,7 +108,7 @@ def reading(result):
 def brief(result):
     s = result.summary
     return (f"BN best {s['BN']['best test acc']:.3f} at lr {s['BN']['best lr']:g}; no BN best "
-            f"{s['no BN']['best test acc']:.3f} at lr {s['no BN']['best lr']:g}; lrs reaching 0.5: "
+            f"{s['no BN']['best test acc']:.3f} at lr {s['no BN']['best lr']:g} (chance 0.1); lrs reaching 0.5: "
             f"BN {_lrs(s['BN']['lrs reaching 0.5'])}, no BN {_lrs(s['no BN']['lrs reaching 0.5'])}")
 
 

@@ -91,8 +91,10 @@ def reading(result):
                  f"{p['fluctuation (mean |change| per check)']:.3f} per check against "
                  f"{rows[best]['fluctuation (mean |change| per check)']:.3f}.")
     if rows[cum]["mean test acc"] < rows[chapter]["mean test acc"]:
-        parts.append("The cumulative average weighs the first batches, taken with weights long since "
-                     "changed, as much as the last: it lags most.")
+        worst = "it lagged most here" if rows[cum]["mean test acc"] <= rows[keras]["mean test acc"] \
+            else "it fell behind the chapter's 0.9"
+        parts.append(f"The cumulative average weighs the first batches, taken with weights long since "
+                     f"changed, as much as the last: {worst}.")
     if rows[keras]["mean test acc"] < rows[chapter]["mean test acc"]:
         t = s["checks at steps"][-1]
         parts.append(f"0.99 averages over about 100 steps instead of 10, so it lags the weights more while "
