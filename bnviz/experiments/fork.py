@@ -4,9 +4,9 @@ on the same batches.
 The live Stepper is not touched: the original is continued in a copy that makes exactly the
 Stepper's steps (same batches, same arithmetic: stepping the live Stepper gives the same numbers),
 and the fork in another copy with one change: the learning rate times k, every BN layer replaced
-by GroupNorm (LayerNorm after linear layers) / LayerNorm / nothing, BN statistics frozen (normalise with the moving statistics,
-which stop updating), or another batch size (the fork's batches are cut from the same stream of
-images, starting where the original's next batch starts).
+by GroupNorm (LayerNorm after linear layers) / LayerNorm / nothing, BN statistics frozen
+(normalise with the moving statistics, which stop updating), or another batch size (the fork's
+batches are cut from the same stream of images, starting where the original's next batch starts).
 """
 import copy
 import math

@@ -1,7 +1,6 @@
 """Exercise 1: remove the bias of the conv/linear layer before each BN."""
 from dataclasses import dataclass
 
-import torch
 from plotly.subplots import make_subplots
 import plotly.graph_objects as go
 

@@ -100,7 +100,8 @@ def reading(result):
             f"training (in prediction mode, on test images, its std per layer was {s['std'][b]}), so "
             f"{sat[b]:.1%} of them lie beyond |2|, where the sigmoid bends; learned, the layers moved "
             f"to gamma {s['gamma learned']} (mean [min, max]) and mean |beta| "
-            f"{s['mean |beta| learned']:.2f}, with input std {s['std'][a]} and {sat[a]:.1%} beyond |2|. gamma and beta give back what "
+            f"{s['mean |beta| learned']:.2f}, with input std {s['std'][a]} and {sat[a]:.1%} beyond |2|. "
+            f"gamma and beta give back what "
             f"normalisation takes away — the scale and offset each unit's nonlinearity works at — "
             f"which is {'worth' if t[a] > t[b] else 'not worth'} "
             f"{abs(t[a] - t[b]):.3f} of test accuracy in this run.")

@@ -99,7 +99,8 @@ def reading(result):
             f"(lr {plain['best lr']:g}) {plain['best test acc']:.3f} (chance is 0.1). A loss spiked past ten times "
             f"chance at lr {_lrs(bn['lrs that blew up'])} with BN (back below chance by the end: "
             f"{_lrs(bn['recovered'])}) and {_lrs(plain['lrs that blew up'])} without (back below chance: "
-            f"{_lrs(plain['recovered'])}). The sigmoids bound every activation, so losses here grow large but rarely become "
+            f"{_lrs(plain['recovered'])}). The sigmoids bound every activation, so losses here grow large "
+            f"but rarely become "
             f"NaN; and BN makes each layer's output independent of the scale of its weights, so a large "
             f"step grows the weights and shrinks its own effective size instead of throwing the "
             f"network off — which is why BN tolerates the larger rates.")
