@@ -7,7 +7,7 @@ from bnviz.data import DEBIAN_DIR, load_fashion_mnist
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "gpu: needs a CUDA device (skipped, with the reason, without one)")
-    config.addinivalue_line("markers", "slow: trains the full data set for minutes")
+    config.addinivalue_line("markers", "slow: over about 20 s on a CPU (the full data set); run by default and by .ci/run")
 
 
 def pytest_collection_modifyitems(config, items):
