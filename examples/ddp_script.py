@@ -14,6 +14,8 @@ gpu = torch.cuda.is_available()
 dist.init_process_group("nccl" if gpu else "gloo")  # torchrun sets RANK, WORLD_SIZE, MASTER_ADDR, ...
 rank = dist.get_rank()
 device = torch.device("cuda", rank % torch.cuda.device_count()) if gpu else torch.device("cpu")
+if gpu:
+    torch.cuda.set_device(device)  # NCCL collectives (gather included) use the current device
 data = bnviz.load_fashion_mnist()
 train = TensorDataset(data.train_images, data.train_labels)
 loader = DataLoader(train, batch_size=64, sampler=DistributedSampler(train, seed=0), drop_last=True)

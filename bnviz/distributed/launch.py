@@ -28,7 +28,7 @@ class JobFailed(RuntimeError):
 @dataclass
 class JobResult:
     """What a finished job left: the recording, and each rank's timings."""
-    path: Path  # the recording rank 0 wrote
+    path: Path  # the recording rank 0 wrote (None for a run without capture)
     seconds: float  # wall time of the whole job (process start, rendezvous, training, gather, write)
     ranks: list = field(default_factory=list)  # per rank: train_seconds, examples_per_s, gather_seconds
 
@@ -103,7 +103,8 @@ def error_text(failure):
 
 def is_consequence(failure):
     """Whether a rank's failure only follows another's (a lost peer, or the launcher's stop signal)."""
-    return (failure.exitcode is not None and failure.exitcode < 0) or any(c in error_text(failure) for c in CONSEQUENCES)
+    stopped = failure.exitcode in (-15, -9)  # SIGTERM, SIGKILL: the launcher's stop (not SIGABRT, a crash)
+    return stopped or any(c in error_text(failure) for c in CONSEQUENCES)
 
 
 def describe_exit(code):
@@ -141,7 +142,7 @@ def launch(cfg, out):
         finally:
             Path(str(out) + ".part").unlink(missing_ok=True)  # rank 0 stopped while writing
         ranks = [json.loads(p.read_text()) for p in sorted(Path(stats).glob("rank*.json"))]
-    return JobResult(out, time.perf_counter() - start, sorted(ranks, key=lambda r: r["rank"]))
+    return JobResult(out if cfg.capture else None, time.perf_counter() - start, sorted(ranks, key=lambda r: r["rank"]))
 
 
 def what_is_left(out, mtime_before):
