@@ -379,3 +379,28 @@ def test_the_single_run_viewer_opens_a_distributed_recording(two_replicas, monke
     for panel in at.radio(key="panel").options:
         at.radio(key="panel").set_value(panel).run()
         assert not at.exception, panel
+
+
+def test_the_failure_message_names_the_root_cause_not_the_peers_that_lost_it(tmp_path):
+    import json
+    from torch.distributed.elastic.multiprocessing.errors import ChildFailedError, ProcessFailure
+    from bnviz.distributed.launch import failure_message, what_is_left
+
+    def failure(rank, exitcode, message, timestamp):
+        path = tmp_path / f"error{rank}.json"
+        path.write_text(json.dumps({"message": {"message": message, "extraInfo": {"py_callstack": "",
+                                                                                  "timestamp": str(timestamp)}}}))
+        return ProcessFailure(local_rank=rank, pid=100 + rank, exitcode=exitcode, error_file=str(path))
+    peer = failure(0, 1, "RuntimeError: [pair.cc:561] Connection closed by peer [127.0.0.1]:1234", 10)
+    cause = failure(1, 1, "ValueError: bad shard", 11)  # later by the clock, but the cause
+    stopped = ProcessFailure(local_rank=2, pid=102, exitcode=-15, error_file=str(tmp_path / "none.json"))
+    message = failure_message(ChildFailedError("job", {0: peer, 1: cause, 2: stopped}))
+    assert message.startswith("rank 1 failed (exit code 1): ValueError: bad shard; rank 0 ended too")
+    assert "rank 2 ended too (killed by signal 15" in message
+    crash = ProcessFailure(local_rank=3, pid=103, exitcode=-6, error_file=str(tmp_path / "none.json"))
+    assert failure_message(ChildFailedError("job", {0: peer, 3: crash})).startswith("rank 3 failed (killed by signal 6)")
+    out = tmp_path / "run.bnviz"
+    assert what_is_left(out, None) == f"Nothing was written to {out}"
+    out.write_bytes(b"earlier")
+    assert "earlier file, left as it was" in what_is_left(out, out.stat().st_mtime_ns)
+    assert "holds only the steps gathered before the failure" in what_is_left(out, None)
