@@ -76,6 +76,16 @@ def test_the_reading_follows_the_numbers(small_data):
         assert f"{result.summary['loss']['learned gamma, beta']:.3f}" in card.reading(result)
 
 
+def test_a_card_with_dropout_repeats_exactly(small_data):
+    """Dropout's masks come from the global RNG: the card seeds it, whatever ran before."""
+    card = get_card("dropout")
+    a = card.run(small_data, tiny("dropout"))
+    import torch
+    torch.rand(100)  # move the global RNG on
+    b = card.run(small_data, tiny("dropout"))
+    assert a.table == b.table
+
+
 def test_cli_list_prints_one_card_a_line_name_first(capsys):
     cli.main(["list"])
     lines = capsys.readouterr().out.strip().splitlines()

@@ -1,6 +1,8 @@
 """Exercise 4: can BN replace dropout?"""
 from dataclasses import dataclass
 
+import torch
+
 from ..build import LeNetSpec, build_lenet
 from ..card import Card
 from ..plots import bars_figure, combine, curves_figure
@@ -38,9 +40,12 @@ def compute(data, s, ticker):
     for name, (norm, p) in VARIANTS.items():
         spec = LeNetSpec(norm=norm, dropout=s.dropout if p else 0.0)
         st = stepper_for(build_lenet(spec, s.seed), data, s, s.lr, s.batch_size)
-        for _ in range(s.epochs * st.steps_per_epoch):
-            st.step()
-            ticker.tick()
+        cuda = [st.device.index or 0] if st.device.type == "cuda" else []
+        with torch.random.fork_rng(devices=cuda):  # dropout draws from the global RNG: seed it here only
+            torch.manual_seed(s.seed)
+            for _ in range(s.epochs * st.steps_per_epoch):
+                st.step()
+                ticker.tick()
         test = epochs_of(st)
         train_acc = st.evaluate(data.train_images[:n], data.train_labels[:n])
         table.append({"variant": name, "BN": norm == "bn", "dropout": spec.dropout,
