@@ -18,16 +18,16 @@ import torch
 from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from bnviz.app_controls import (THREADS_PER_SESSION, actions_ui, flash, on_population, on_precise,
+from bnviz.app.controls import (THREADS_PER_SESSION, actions_ui, flash, on_population, on_precise,
                                 settings_ui, training_slots)
-from bnviz.app_experiments import experiments_ui
-from bnviz.app_panels import PANELS, panels_ui
-from bnviz.app_replay import replay_sidebar_ui, replay_step_ui
-from bnviz.config import RunConfig
-from bnviz.diagnostics import collect_garbage, record_run, write_stats
-from bnviz.data import BadDataError, DataNotFoundError, load_fashion_mnist
-from bnviz.registry import SessionRegistry
-from bnviz.session import Session
+from bnviz.app.diagnostics import collect_garbage, record_run, write_stats
+from bnviz.app.experiments import experiments_ui
+from bnviz.app.panels import PANELS, panels_ui
+from bnviz.app.registry import SessionRegistry
+from bnviz.app.replay import replay_sidebar_ui, replay_step_ui
+from bnviz.data.fashion_mnist import BadDataError, DataNotFoundError, load_fashion_mnist
+from bnviz.debug.session import Session
+from bnviz.train.config import RunConfig
 
 TICK_SECONDS = 1.0  # charts refresh at least once a second while running
 TRAIN_SECONDS = 0.8  # of each tick, time spent training (the rest draws)

@@ -14,9 +14,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from timing import setup  # noqa: E402
 from bnviz import RunConfig, Stepper  # noqa: E402
-from bnviz.figures_dist import distributions_now, heatmap_over_steps, percentile_bands  # noqa: E402
-from bnviz.figures_stats import gamma_beta, moving_convergence, training_curves  # noqa: E402
-from bnviz.session import Session, population_series  # noqa: E402
+from bnviz.debug.session import Session, population_series  # noqa: E402
+from bnviz.figures.distributions import distributions_now, heatmap_over_steps, percentile_bands  # noqa: E402
+from bnviz.figures.statistics import gamma_beta, moving_convergence, training_curves  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 

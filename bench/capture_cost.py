@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from timing import setup, stepper_speed  # noqa: E402
 
 from bnviz import RunConfig, Stepper  # noqa: E402
-from bnviz.hooks import CaptureOptions  # noqa: E402
+from bnviz.capturing.hooks import CaptureOptions  # noqa: E402
 
 
 def main():

@@ -10,7 +10,7 @@ from torch import nn
 from torch.utils import data as tud
 from torchvision import transforms
 
-from bnviz.data import DEBIAN_DIR, FILES, SUBSET_DIR
+from bnviz.data.fashion_mnist import DEBIAN_DIR, FILES, SUBSET_DIR
 
 
 def torchvision_root(source_dir=None):

@@ -11,9 +11,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bnviz import RunConfig, load_fashion_mnist  # noqa: E402
-from bnviz.breakpoints import Breakpoints  # noqa: E402
-from bnviz.hooks import CaptureOptions  # noqa: E402
-from bnviz.session import Session  # noqa: E402
+from bnviz.capturing.hooks import CaptureOptions  # noqa: E402
+from bnviz.debug.breakpoints import Breakpoints  # noqa: E402
+from bnviz.debug.session import Session  # noqa: E402
 
 
 def main():

@@ -10,9 +10,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from timing import setup  # noqa: E402
 from bnviz import CaptureOptions, RunConfig  # noqa: E402
-from bnviz.breakpoints import Breakpoints  # noqa: E402
-from bnviz.record import record  # noqa: E402
-from bnviz.session import Session  # noqa: E402
+from bnviz.cli.record import record  # noqa: E402
+from bnviz.debug.breakpoints import Breakpoints  # noqa: E402
+from bnviz.debug.session import Session  # noqa: E402
 
 
 def main():

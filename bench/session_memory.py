@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from timing import setup  # noqa: E402
 from bnviz import RunConfig  # noqa: E402
-from bnviz.session import Session  # noqa: E402
+from bnviz.debug.session import Session  # noqa: E402
 
 
 def main():

@@ -1,9 +1,9 @@
 """The debugger from a script: a breakpoint, a rewind, precise statistics, the mode matrix."""
 import bnviz
-from bnviz.breakpoints import Breakpoints
-from bnviz.modes import mode_matrix
-from bnviz.session import Session
-from bnviz.twin import TwinRun
+from bnviz.debug.breakpoints import Breakpoints
+from bnviz.debug.session import Session
+from bnviz.experiments.modes import mode_matrix
+from bnviz.experiments.twin import TwinRun
 
 s = Session(bnviz.load_fashion_mnist(), bnviz.RunConfig(lr=50.0))
 s.breakpoints = Breakpoints(loss_jump=5.0)

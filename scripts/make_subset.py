@@ -1,4 +1,4 @@
-"""Draw the class-balanced real subset shipped in bnviz/fashion_mnist_subset/ (run once, by hand).
+"""Draw the class-balanced real subset shipped in bnviz/data/fashion_mnist_subset/ (run once, by hand).
 
 600 training and 100 test images per class, chosen with a fixed seed from the real Fashion-MNIST,
 kept in their original order, written as gzipped IDX files like the originals.
@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bnviz.data import FILES, SUBSET_DIR, load_fashion_mnist  # noqa: E402
+from bnviz.data.fashion_mnist import FILES, SUBSET_DIR, load_fashion_mnist  # noqa: E402
 
 PER_CLASS = {"train": 600, "test": 100}
 

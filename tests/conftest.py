@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from bnviz.data import DEBIAN_DIR, load_fashion_mnist
+from bnviz.data.fashion_mnist import DEBIAN_DIR, load_fashion_mnist
 
 
 def pytest_configure(config):
@@ -22,7 +22,7 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session")
 def subset():
     """The real 6,000/1,000 subset shipped inside the package."""
-    from bnviz.data import SUBSET_DIR, read_folder
+    from bnviz.data.fashion_mnist import SUBSET_DIR, read_folder
     return read_folder(SUBSET_DIR, "subset shipped with bnviz", is_subset=True)
 
 
@@ -38,7 +38,7 @@ def full_data():
 @pytest.fixture
 def small_data(subset):
     """A 1,024/512 slice of the real subset, for fast stepper tests."""
-    from bnviz.data import FashionMNIST
+    from bnviz.data.fashion_mnist import FashionMNIST
     return FashionMNIST(subset.train_images[:1024], subset.train_labels[:1024],
                         subset.test_images[:512], subset.test_labels[:512],
                         source="subset slice", path=subset.path, is_subset=True)

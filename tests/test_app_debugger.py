@@ -99,11 +99,11 @@ def test_experiments_figure1_and_twin(at):
 
 def test_replay_says_precise_needs_a_live_run(at, tmp_path, monkeypatch):
     import bnviz
-    from bnviz.session import Session
+    from bnviz.debug.session import Session
     s = Session(session(at).data, bnviz.RunConfig(batch_size=512))
     s.step(2)
-    (tmp_path / "r.bnviz").write_bytes(bnviz.recording.to_bytes(s.to_history()))
-    monkeypatch.setattr("bnviz.app_replay.RUNS_DIR", tmp_path)
+    (tmp_path / "r.bnviz").write_bytes(bnviz.capturing.recording.to_bytes(s.to_history()))
+    monkeypatch.setattr("bnviz.app.replay.RUNS_DIR", tmp_path)
     at.radio(key="mode").set_value("Replay a recording").run()
     at.selectbox(key="server_run").set_value("r.bnviz").run()
     at.radio(key="panel").set_value("Precise statistics").run()

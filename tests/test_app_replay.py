@@ -8,9 +8,9 @@ import torch
 from streamlit.testing.v1 import AppTest
 
 import bnviz
-from bnviz.record import record
-from bnviz.recording import save, to_bytes
-from bnviz.session import Session
+from bnviz.capturing.recording import save, to_bytes
+from bnviz.cli.record import record
+from bnviz.debug.session import Session
 
 APP = str(Path(__file__).resolve().parent.parent / "viz_app.py")
 PANELS = ["Distributions now", "Over time", "Moving mean", "γ and β", "Training", "Inside one step"]
@@ -18,7 +18,7 @@ PANELS = ["Distributions now", "Over time", "Moving mean", "γ and β", "Trainin
 
 @pytest.fixture(scope="module")
 def recorded(tmp_path_factory, subset):
-    from bnviz.data import FashionMNIST
+    from bnviz.data.fashion_mnist import FashionMNIST
     small = FashionMNIST(subset.train_images[:1024], subset.train_labels[:1024], subset.test_images[:256],
                          subset.test_labels[:256], "subset slice", subset.path, True)
     session = Session(small, bnviz.RunConfig(batch_size=128))
@@ -29,7 +29,7 @@ def recorded(tmp_path_factory, subset):
 @pytest.fixture
 def at(monkeypatch, subset, recorded):
     monkeypatch.setenv("BNVIZ_DATA", subset.path)
-    monkeypatch.setattr("bnviz.app_replay.RUNS_DIR", recorded.parent)
+    monkeypatch.setattr("bnviz.app.replay.RUNS_DIR", recorded.parent)
     app = AppTest.from_file(APP, default_timeout=120).run()
     app.radio(key="mode").set_value("Replay a recording").run()
     assert not app.exception

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from bnviz.recording import to_bytes
+from bnviz.capturing.recording import to_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "viz_app.py")
@@ -49,7 +49,7 @@ def test_every_setting_out_of_range(monkeypatch, subset, key, value, words):
 
 @pytest.fixture
 def replay_app(monkeypatch, subset, tmp_path):
-    monkeypatch.setattr("bnviz.app_replay.RUNS_DIR", tmp_path)
+    monkeypatch.setattr("bnviz.app.replay.RUNS_DIR", tmp_path)
     at = app(monkeypatch, subset.path)
     at.radio(key="mode").set_value("Replay a recording").run()
     return at
@@ -63,7 +63,7 @@ def upload(at, name, content):
 
 
 def test_recording_from_a_newer_version(replay_app, small_data):
-    from bnviz.session import Session
+    from bnviz.debug.session import Session
     from bnviz import RunConfig
     s = Session(small_data, RunConfig(batch_size=512))
     s.step(1)
@@ -85,7 +85,7 @@ def test_not_a_recording_at_all(replay_app, content, words):
 
 
 def test_far_too_large_upload(replay_app, monkeypatch):
-    monkeypatch.setattr("bnviz.app_replay.MAX_BYTES", 1000)
+    monkeypatch.setattr("bnviz.app.replay.MAX_BYTES", 1000)
     assert "a recording may be at most" in upload(replay_app, "big.bnviz", b"PK" + b"\0" * 5000)
     assert "replay" not in replay_app.session_state
 

@@ -5,8 +5,9 @@ from torch import nn
 from torch.testing import assert_close
 
 from bnviz import BatchNorm, batch_norm
-from bnviz.conventions import (biased_from_unbiased, chapter_to_torch_momentum, elements_per_channel,
-                               torch_to_chapter_momentum, unbiased_from_biased)
+from bnviz.chapter.conventions import (biased_from_unbiased, chapter_to_torch_momentum,
+                                       elements_per_channel, torch_to_chapter_momentum,
+                                       unbiased_from_biased)
 
 SHAPES = [(8, 5), (4, 3, 6, 7)]  # (N, C) after Linear, (N, C, H, W) after Conv2d
 

@@ -6,7 +6,7 @@ from torch import nn
 from torch.testing import assert_close
 
 from bnviz import BatchNorm, RunConfig, Stepper, lenet
-from bnviz.hooks import CaptureOptions, capture, raw_at
+from bnviz.capturing.hooks import CaptureOptions, capture, raw_at
 
 
 def make_layer(kind, dims, c=5):
@@ -233,7 +233,7 @@ def test_dropping_a_session_frees_its_history_at_once(small_data):
     """No reference cycle: a closed browser session's memory must not wait for the cyclic GC."""
     import gc
     import weakref
-    from bnviz.session import Session
+    from bnviz.debug.session import Session
     gc.disable()
     try:
         s = Session(small_data, RunConfig(batch_size=128))

@@ -12,7 +12,7 @@ import torch
 import torchvision
 
 from bnviz import RunConfig, Stepper, capture
-from bnviz.layers import find_bn_layers, layer_params
+from bnviz.capturing.layers import find_bn_layers, layer_params
 
 Q = torch.tensor([0.15, 0.50, 0.85], dtype=torch.float64)
 
@@ -21,7 +21,7 @@ Q = torch.tensor([0.15, 0.50, 0.85], dtype=torch.float64)
 def full_or_subset(subset):
     """The full Fashion-MNIST where Debian's package is installed (.ci/run installs it), else the
     real subset shipped with bnviz: real images either way."""
-    from bnviz.data import DEBIAN_DIR, load_fashion_mnist
+    from bnviz.data.fashion_mnist import DEBIAN_DIR, load_fashion_mnist
     return load_fashion_mnist(DEBIAN_DIR) if DEBIAN_DIR.is_dir() else subset
 
 

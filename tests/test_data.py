@@ -5,15 +5,15 @@ import shutil
 import pytest
 import torch
 
-from bnviz.batches import BatchOrder, batches_per_epoch, epoch_order, to_float
-from bnviz.data import (SUBSET_DIR, BadDataError, DataNotFoundError, load_fashion_mnist,
-                        read_idx)
+from bnviz.data.batches import BatchOrder, batches_per_epoch, epoch_order, to_float
+from bnviz.data.fashion_mnist import (SUBSET_DIR, BadDataError, DataNotFoundError,
+                                      load_fashion_mnist, read_idx)
 
 
 def test_subset_is_real_balanced_and_labelled(subset, monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)  # no ./data here
     monkeypatch.delenv("BNVIZ_DATA", raising=False)
-    monkeypatch.setattr("bnviz.data.DEBIAN_DIR", tmp_path / "no-debian")
+    monkeypatch.setattr("bnviz.data.fashion_mnist.DEBIAN_DIR", tmp_path / "no-debian")
     data = load_fashion_mnist()
     assert data.is_subset and "SUBSET" in data.describe()
     assert len(data.train_labels) == 6000 and len(data.test_labels) == 1000
@@ -50,7 +50,7 @@ def test_order_of_places(monkeypatch, tmp_path):
 def test_nothing_found_lists_every_place(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("BNVIZ_DATA", raising=False)
-    monkeypatch.setattr("bnviz.data.DEBIAN_DIR", tmp_path / "no-debian")
+    monkeypatch.setattr("bnviz.data.fashion_mnist.DEBIAN_DIR", tmp_path / "no-debian")
     with pytest.raises(DataNotFoundError) as err:
         load_fashion_mnist(allow_subset=False)
     text = str(err.value)

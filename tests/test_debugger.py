@@ -7,11 +7,11 @@ import torch
 from torch.testing import assert_close
 
 from bnviz import RunConfig
-from bnviz.batches import eval_batches, to_float
-from bnviz.breakpoints import Breakpoints
-from bnviz.population import population_stats
-from bnviz.precise import compare_at, with_precise_stats
-from bnviz.session import Session
+from bnviz.data.batches import eval_batches, to_float
+from bnviz.debug.breakpoints import Breakpoints
+from bnviz.debug.population import population_stats
+from bnviz.debug.precise import compare_at, with_precise_stats
+from bnviz.debug.session import Session
 
 
 def columns(history):

@@ -4,9 +4,9 @@ import pytest
 import torch
 
 from bnviz import RunConfig
-from bnviz.figure1 import SigmoidProbe, figure1_run
-from bnviz.modes import mode_matrix
-from bnviz.twin import TwinRun
+from bnviz.experiments.figure1 import SigmoidProbe, figure1_run
+from bnviz.experiments.modes import mode_matrix
+from bnviz.experiments.twin import TwinRun
 
 DOCUMENTED = {  # (layer prefix, module, gradients) -> (normalises with, moving statistics change)
     ("the chapter's", "train()", "on"): ("batch statistics", True),

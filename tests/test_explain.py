@@ -1,4 +1,4 @@
-"""Every number a sentence of the app states, recomputed independently of bnviz/explain.py."""
+"""Every number a sentence of the app states, recomputed independently of bnviz/app/explain.py."""
 import math
 import re
 
@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 import torch
 
-from bnviz import BatchNorm, RunConfig, Stepper, explain
-from bnviz.conventions import running_var_from_batches, running_var_from_moving_var
-from bnviz.population import population_stats
-from bnviz.summaries import SATURATED_SLOPE, SATURATION
+from bnviz import BatchNorm, RunConfig, Stepper
+from bnviz.app import explain
+from bnviz.capturing.summaries import SATURATED_SLOPE, SATURATION
+from bnviz.chapter.conventions import running_var_from_batches, running_var_from_moving_var
+from bnviz.debug.population import population_stats
 
 
 def bold_numbers(text):
@@ -37,7 +38,7 @@ def test_moving_average_follows_the_layers_own_momentum():
     assert "only the newest batch" in explain.moving_average(0.0, 5)
     assert "never moves" in explain.moving_average(1.0, 5)
     # The momentum shown is the layer's own, never a fallback: a torch layer with momentum=None.
-    from bnviz.layers import layer_facts
+    from bnviz.capturing.layers import layer_facts
     assert layer_facts(torch.nn.BatchNorm1d(3, momentum=None))["momentum"] is None
     assert layer_facts(torch.nn.BatchNorm1d(3, momentum=0.01))["momentum"] == pytest.approx(0.99)
 

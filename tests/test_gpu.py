@@ -5,7 +5,7 @@ from torch import nn
 from torch.testing import assert_close
 
 from bnviz import BatchNorm, RunConfig, Stepper, lenet
-from bnviz.hooks import CaptureOptions, capture
+from bnviz.capturing.hooks import CaptureOptions, capture
 
 pytestmark = pytest.mark.gpu
 
@@ -75,7 +75,7 @@ def test_capture_makes_few_host_device_syncs(small_data):
 
 
 def test_session_on_cuda(small_data):
-    from bnviz.session import Session
+    from bnviz.debug.session import Session
     session = Session(small_data, RunConfig(batch_size=128, device="cuda"))
     session.step(3)
     assert session.where()["device"].startswith("cuda") and len(session.history) == 3
@@ -155,7 +155,7 @@ def test_a_model_with_other_hooks_is_never_replayed(small_data):
 
 
 def test_session_rewinds_and_replays_on_cuda(small_data):
-    from bnviz.session import Session
+    from bnviz.debug.session import Session
     session = Session(small_data, RunConfig(batch_size=128, device="cuda"))
     session.step(7)
     first = list(session.log.loss)

@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 from bnviz import CaptureOptions, RunConfig, Stepper, capture, lenet
-from bnviz.graphed import StepGraphs, foreign_hooks, pack, unpack
+from bnviz.train.graphed import StepGraphs, foreign_hooks, pack, unpack
 
 
 def test_records_packed_and_unpacked_equal_the_hooks_own():
@@ -125,7 +125,7 @@ def fake_record_graph(body, stream):
 def test_replayed_steps_deliver_what_eager_steps_record(small_data, monkeypatch):
     """The replay machinery on the CPU (warm-up, kinds, packing, delivery, epoch ends), with the
     graph itself faked: the same losses and the same history as plain eager steps."""
-    import bnviz.graphed as graphed
+    import bnviz.train.graphed as graphed
     monkeypatch.setattr(graphed, "record_graph", fake_record_graph)
     runs = {}
     for replayed in (False, True):

@@ -3,8 +3,8 @@ import torch
 from torch.testing import assert_close
 
 from bnviz import RunConfig, Stepper
-from bnviz.batches import to_float
-from bnviz.population import population_stats
+from bnviz.data.batches import to_float
+from bnviz.debug.population import population_stats
 
 
 def test_population_matches_a_direct_full_pass_and_changes_nothing(small_data):

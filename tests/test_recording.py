@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from bnviz import RunConfig, Stepper
-from bnviz.hooks import CaptureOptions
-from bnviz.recording import RecordingError, load, save, to_bytes
+from bnviz.capturing.hooks import CaptureOptions
+from bnviz.capturing.recording import RecordingError, load, save, to_bytes
 
 
 @pytest.fixture
@@ -99,7 +99,7 @@ def test_too_large_is_refused_before_reading(history, tmp_path):
 def test_tensorboard_export(history, tmp_path):
     pytest.importorskip("tensorboard", reason="optional dependency: pip install tensorboard")
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
-    from bnviz.tensorboard import export_tensorboard
+    from bnviz.capturing.tensorboard import export_tensorboard
     n = export_tensorboard(history, tmp_path)
     assert n == 4 * 4 * 5  # 4 layers x 4 quantities x 5 steps
     acc = EventAccumulator(str(tmp_path), size_guidance={"histograms": 0}).Reload()

@@ -2,7 +2,7 @@
 import gc
 import weakref
 
-from bnviz.registry import SessionRegistry
+from bnviz.app.registry import SessionRegistry
 
 
 class Thing:

@@ -2,7 +2,7 @@
 import threading
 import time
 
-from bnviz.slots import TrainingSlots
+from bnviz.app.slots import TrainingSlots
 
 
 def wait_until(condition, timeout=10.0):

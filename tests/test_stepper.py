@@ -6,7 +6,7 @@ import torch
 from torch.testing import assert_close
 
 from bnviz import RunConfig, Stepper, lenet
-from bnviz.batches import epoch_order, to_float
+from bnviz.data.batches import epoch_order, to_float
 
 
 def test_step_is_one_sgd_step_on_the_right_batch(small_data):
@@ -92,7 +92,7 @@ def test_bad_config_is_a_clear_value_error(field, value):
 
 
 def test_missing_device_is_a_clear_error(small_data):
-    from bnviz.config import available_devices
+    from bnviz.train.config import available_devices
     absent = [d for d in ("cuda", "mps") if d not in available_devices()]
     if not absent:
         pytest.skip("both CUDA and MPS are present here: no absent device to ask for")

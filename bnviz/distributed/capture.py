@@ -20,7 +20,8 @@ import torch
 import torch.distributed as dist
 from torch import nn
 
-from bnviz import History, capture
+from ..capturing.history import History
+from ..capturing.hooks import capture
 
 from .merge import Gathered
 from .stats import normalised_with

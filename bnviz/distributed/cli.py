@@ -57,7 +57,7 @@ def cmd_ddp(args):
         sys.exit(f"error: {err}")
     if sync_bn_problem(cfg):
         sys.exit(f"error: {sync_bn_problem(cfg)}")
-    from bnviz import load_fashion_mnist
+    from ..data.fashion_mnist import load_fashion_mnist
     try:  # fail here, once, rather than in every rank
         load_fashion_mnist(cfg.data)
     except (FileNotFoundError, ValueError) as err:

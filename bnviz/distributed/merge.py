@@ -13,7 +13,7 @@ in the single-run viewer as 4 x N ordinary layers):
 """
 import numpy as np
 
-from bnviz import History
+from ..capturing.history import History
 
 from .stats import pool
 

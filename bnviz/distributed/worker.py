@@ -19,7 +19,10 @@ from torch import nn
 from torch.distributed.elastic.multiprocessing.errors import record
 from torch.nn.parallel import DistributedDataParallel
 
-from bnviz import CaptureOptions, lenet, load_fashion_mnist, save_recording
+from ..capturing.hooks import CaptureOptions
+from ..capturing.recording import save as save_recording
+from ..chapter.models import lenet
+from ..data.fashion_mnist import load_fashion_mnist
 
 from .capture import capture_ddp
 from .config import DDPConfig
@@ -169,7 +172,7 @@ def examples_per_s(step_seconds, batch_size):
 
 def write(history, out, cfg, step_seconds, complete):
     """Rank 0: save the recording under `out` (bnviz writes a .part file and renames it)."""
-    from bnviz import __version__
+    from .. import __version__
     info = history.meta["distributed"]
     info.update(complete=complete, train_seconds=sum(step_seconds),
                 examples_per_s=examples_per_s(step_seconds, cfg.batch_size))

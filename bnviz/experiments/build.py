@@ -10,7 +10,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from bnviz import BatchNorm, lenet
+from ..chapter.batchnorm import BatchNorm
+from ..chapter.models import lenet
 
 from .norms import GhostBatchNorm, NoisyBatchNorm, group_norm, layer_norm
 

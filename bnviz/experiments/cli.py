@@ -5,7 +5,7 @@ import sys
 
 from tqdm import tqdm
 
-from bnviz import load_fashion_mnist
+from ..data.fashion_mnist import load_fashion_mnist
 
 from .catalog import CARDS, get_card
 

@@ -18,7 +18,7 @@ import torch
 from torch import nn
 from plotly.subplots import make_subplots
 
-from bnviz import BatchNorm
+from ..chapter.batchnorm import BatchNorm
 
 from .norms import FrozenStats, group_norm, layer_norm
 from .recompute import TORCH_BN

@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from bnviz import BatchNorm, batch_norm
+from ..chapter.batchnorm import BatchNorm, batch_norm
 
 CHANNELS_PER_GROUP = 4  # GroupNorm: groups of (about) 4 channels; Wu & He use 32 groups on ResNets
 

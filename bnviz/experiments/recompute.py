@@ -15,7 +15,7 @@ from contextlib import contextmanager
 import torch
 from torch import nn
 
-from bnviz import BatchNorm
+from ..chapter.batchnorm import BatchNorm
 
 TORCH_BN = nn.modules.batchnorm._BatchNorm
 

@@ -3,7 +3,8 @@ variant sees the same batches in the same order; divergence stops a run at its f
 loss."""
 import math
 
-from bnviz import RunConfig, Stepper
+from ..train.config import RunConfig
+from ..train.stepper import Stepper
 
 
 def stepper_for(model, data, settings, lr, batch_size=256):

@@ -1,16 +1,17 @@
 """The app's six panels: each draws one figure or table for the chosen layer and channel.
 
-Streamlit calls live here and in viz_app.py only; the numbers come from bnviz.session/history and
+Streamlit calls live here and in viz_app.py only; the numbers come from bnviz.debug.session/history and
 the figures from bnviz.figures_*.
 """
 import numpy as np
 import streamlit as st
 
+from ..debug.inside import inside_step
+from ..figures.distributions import (channel_over_steps, distributions_now, heatmap_over_steps,
+                                     percentile_bands)
+from ..figures.experiments import precise_figure
+from ..figures.statistics import gamma_beta, moving_convergence, training_curves
 from . import explain
-from .figures_dist import channel_over_steps, distributions_now, heatmap_over_steps, percentile_bands
-from .figures_experiments import precise_figure
-from .figures_stats import gamma_beta, moving_convergence, training_curves
-from .inside import inside_step
 
 PANELS = ("Distributions now", "Over time", "Moving mean", "γ and β", "Training", "Inside one step",
           "Precise statistics")

@@ -27,7 +27,7 @@ import threading
 import torch
 import torch.nn.modules.module as nn_module
 
-from .layers import is_bn
+from ..capturing.layers import is_bn
 
 WARMUP = 2  # eager steps of the first kind, on the graphs' streams, before it is recorded (later: 1)
 SUMMARY_STREAMS = 4
@@ -103,7 +103,7 @@ def unpack(out, spec):
             for key, where in spec.items()}
 
 
-class Replay:
+class StepGraph:
     """One recorded kind of step: its graph, static index tensor, packed outputs and layout."""
 
     def __init__(self, graph, static_idx, packed, layout, keep):
@@ -140,7 +140,7 @@ class StepGraphs:
         self.stream = torch.cuda.Stream(device) if stream == "new" else stream
         self.summary_streams = ([torch.cuda.Stream(device) for _ in range(SUMMARY_STREAMS)]
                                 if self.stream is not None else None)
-        self.replays = {}  # kind -> Replay
+        self.replays = {}  # kind -> StepGraph
         self.warm = {}  # kind -> eager warm-up steps done
         self.problems = {}  # kind -> why it could not be recorded (it then runs eagerly)
         self.replayed = 0  # steps replayed so far
@@ -207,7 +207,7 @@ class StepGraphs:
         return loss, correct
 
     def _record(self, kind, idx, captures, eager):
-        from .summaries import CONSTANTS
+        from ..capturing.summaries import CONSTANTS
         keep = list(CONSTANTS.values())
         static_idx = idx.clone()
 
@@ -227,5 +227,5 @@ class StepGraphs:
         except Exception as err:  # noqa: BLE001 - any failure: this kind of step stays eager
             self.problems[kind] = f"{type(err).__name__}: {err}"
             return None
-        self.replays[kind] = Replay(graph, static_idx, packed, layout, keep)
+        self.replays[kind] = StepGraph(graph, static_idx, packed, layout, keep)
         return self.replays[kind]

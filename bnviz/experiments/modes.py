@@ -9,8 +9,8 @@ import math
 import torch
 from torch import nn
 
-from .batchnorm import BatchNorm
-from .layers import layer_params
+from ..capturing.layers import layer_params
+from ..chapter.batchnorm import BatchNorm
 
 LAYERS = {  # label -> factory of a 4-channel layer for (N, 4) input
     "the chapter's BatchNorm (is_grad_enabled rule)": lambda: BatchNorm(4, 2, mode_rule="grad"),

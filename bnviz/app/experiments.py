@@ -5,12 +5,12 @@ results live in this browser session's state.
 """
 import streamlit as st
 
+from ..experiments.figure1 import figure1_run
+from ..experiments.modes import mode_matrix
+from ..experiments.twin import TwinRun
+from ..figures.experiments import figure1_figure, twin_figure
+from ..train.config import RunConfig
 from . import explain
-from .figure1 import figure1_run
-from .figures_experiments import figure1_figure, twin_figure
-from .modes import mode_matrix
-from .config import RunConfig
-from .twin import TwinRun
 
 MAX_STEPS = 1000  # per experiment run, to keep one session from holding the server for minutes
 FIGURE1_EVAL_IMAGES = 2000  # test accuracy of Figure 1's nets on the first this-many test images

@@ -4,7 +4,7 @@ from dataclasses import asdict, dataclass
 
 import torch
 
-from .models import NORMS
+from ..chapter.models import NORMS
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
 LIMITS = {  # field -> (lowest, highest) accepted, both inclusive

@@ -14,9 +14,9 @@ import copy
 
 import torch
 
-from .layers import find_bn_layers, layer_params
+from ..capturing.layers import find_bn_layers, layer_params
+from ..train.stepper import accuracy
 from .population import population_stats
-from .stepper import accuracy
 
 
 def precise_stats(population, module, layer):

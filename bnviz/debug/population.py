@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 import torch
 
-from .batchnorm import BatchNorm
-from .batches import eval_batches
-from .layers import find_bn_layers
+from ..capturing.layers import find_bn_layers
+from ..chapter.batchnorm import BatchNorm
+from ..data.batches import eval_batches
 
 
 @dataclass

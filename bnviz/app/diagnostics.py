@@ -12,15 +12,11 @@ import os
 import threading
 import time
 import uuid
-import weakref
 
-LIVE = weakref.WeakSet()  # every Session alive in this process
+from ..debug.live import LIVE
+
 RUN_SECONDS = collections.deque(maxlen=5000)  # server-side durations of recent script runs
 _lock = threading.Lock()
-
-
-def register(session):
-    LIVE.add(session)
 
 
 def rss_bytes():
@@ -70,4 +66,4 @@ def write_stats(path):
         with _lock:
             os.replace(tmp, path)
     except (OSError, ValueError):
-        logging.getLogger("bnviz.diagnostics").warning("could not write %s", path, exc_info=True)
+        logging.getLogger("bnviz.app.diagnostics").warning("could not write %s", path, exc_info=True)

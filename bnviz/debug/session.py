@@ -8,14 +8,14 @@ import time
 
 import numpy as np
 
+from ..capturing.hooks import CaptureOptions, raw_at
+from ..train.config import RunConfig
+from ..train.stepper import Stepper
 from .breakpoints import Breakpoints, check
-from .config import RunConfig
-from .diagnostics import register
-from .hooks import CaptureOptions, raw_at
+from .live import register
 from .population import population_passes, population_stats
 from .precise import compare_at
 from .rewind import Snapshots
-from .stepper import Stepper
 
 APP_CAPTURE = CaptureOptions(raw_values=8, raw_keep=8, max_records=4096, keep_first=256)
 
@@ -234,7 +234,7 @@ class Session:
                 "steps_per_epoch": s.steps_per_epoch, "images_seen": s.images_seen,
                 "device": str(s.device)}
 
-    # --- what the panels read (Replay offers the same) ------------------------------------------------
+    # --- what the panels read (RecordingView offers the same) ------------------------------------------------
     live = True
 
     @property

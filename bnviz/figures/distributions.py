@@ -9,7 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .summaries import SATURATION
+from ..capturing.summaries import SATURATION
 
 TITLES = {"input": "input x (before BN)", "x_hat": "x̂ = (x − μ) / √(σ² + ε)",
           "output": "output y = γ·x̂ + β", "activation": "after the activation"}

@@ -9,10 +9,10 @@ import os
 import streamlit as st
 import torch
 
-from .breakpoints import Breakpoints
-from .config import RunConfig, available_devices, config_problems
+from ..chapter.conventions import chapter_to_torch_momentum
+from ..debug.breakpoints import Breakpoints
+from ..train.config import RunConfig, available_devices, config_problems
 from .slots import TrainingSlots
-from .conventions import chapter_to_torch_momentum
 
 # One training at a time per THREADS_PER_SESSION cores: torch's intra-op threads are shared by the
 # whole server process, so two trainings on the same cores each run at less than half speed and

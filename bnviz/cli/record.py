@@ -7,14 +7,15 @@ from pathlib import Path
 import torch
 from tqdm import tqdm
 
-from .hooks import CaptureOptions
-from .recording import save
-from .session import Session
+from .. import __version__
+from ..capturing.hooks import CaptureOptions
+from ..capturing.recording import save
+from ..debug.session import Session
+from .options import add_run_options, config_from_args, load_data_or_exit
 
 
 def add_record_command(sub):
     """Register `record` on the CLI's subparsers."""
-    from .cli import add_run_options
     rec = sub.add_parser("record", help="train with capture and write the history to a .bnviz file")
     add_run_options(rec)
     rec.add_argument("--out", required=True, help="the recording to write, e.g. runs/lenet.bnviz")
@@ -47,7 +48,6 @@ def record(session, epochs, out, progress=True):
               flush=True)
     seconds = time.perf_counter() - start
     history = session.to_history()
-    from . import __version__
     history.meta.update(versions={"bnviz": __version__, "torch": torch.__version__,
                                   "python": platform.python_version()},
                         capture={"every": session.capture.options.every, "sample": session.capture.options.sample,
@@ -57,7 +57,6 @@ def record(session, epochs, out, progress=True):
 
 
 def cmd_record(args):
-    from .cli import config_from_args, load_data_or_exit
     options = CaptureOptions(every=args.every, sample=args.sample or None, max_records=args.max_records,
                              raw_values=0)
     session = Session(load_data_or_exit(args), config_from_args(args), capture_options=options)

@@ -2,7 +2,7 @@
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .figures_dist import add_bands
+from .distributions import add_bands
 
 COLOURS = {"BN": "#4c78a8", "no BN": "#e45756"}
 

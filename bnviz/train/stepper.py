@@ -12,10 +12,10 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from .batches import BatchOrder, eval_batches, to_float
+from ..chapter.models import lenet
+from ..data.batches import BatchOrder, eval_batches, to_float
 from .config import RunConfig, resolve_device
 from .graphed import StepGraphs, replay_settings
-from .models import lenet
 
 
 @dataclass
@@ -135,7 +135,7 @@ class Stepper:
 
         Returns the attached Capture; `stop_capture(cap)` removes it.
         """
-        from .hooks import Capture
+        from ..capturing.hooks import Capture
         cap = Capture(self.model, layers, options, history).attach()
 
         def set_context(step, epoch, batch):

@@ -5,32 +5,10 @@ import time
 
 from tqdm import tqdm
 
-from .config import RunConfig
-from .data import BadDataError, DataNotFoundError, load_fashion_mnist
-from .stepper import Stepper
-
-
-def add_run_options(parser):
-    """The options every training command shares, with the chapter's defaults."""
-    d = RunConfig()
-    parser.add_argument("--norm", choices=["custom", "torch", "none"], default=d.norm,
-                        help="custom: the chapter's BatchNorm; torch: nn.BatchNorm2d/1d; none: no BN")
-    parser.add_argument("--epochs", type=int, default=10)
-    parser.add_argument("--lr", type=float, default=d.lr)
-    parser.add_argument("--batch-size", type=int, default=d.batch_size)
-    parser.add_argument("--momentum", type=float, default=d.momentum,
-                        help="BN momentum, chapter's convention (0.9 = PyTorch's 0.1)")
-    parser.add_argument("--eps", type=float, default=d.eps)
-    parser.add_argument("--seed", type=int, default=d.seed)
-    parser.add_argument("--device", default=d.device, help="auto | cpu | cuda | mps")
-    parser.add_argument("--data", default=None, help="folder with the Fashion-MNIST IDX files")
-    parser.add_argument("--download", action="store_true", help="try torchvision's download too")
-
-
-def config_from_args(args):
-    """A RunConfig from parsed options."""
-    return RunConfig(norm=args.norm, lr=args.lr, batch_size=args.batch_size, momentum=args.momentum,
-                     eps=args.eps, seed=args.seed, device=args.device)
+from ..capturing.layers import find_bn_layers
+from ..train.stepper import Stepper
+from .options import add_run_options, config_from_args, load_data_or_exit
+from .record import add_record_command
 
 
 def train_epochs(stepper, epochs, out=sys.stdout, on_step=None):
@@ -58,7 +36,6 @@ def train_epochs(stepper, epochs, out=sys.stdout, on_step=None):
 
 def print_first_bn(model, out=sys.stdout):
     """The chapter ends by printing gamma and beta of the first BN layer."""
-    from .layers import find_bn_layers
     layers = find_bn_layers(model)
     if not layers:
         print("no BatchNorm layer (norm=none)", file=out)
@@ -68,16 +45,6 @@ def print_first_bn(model, out=sys.stdout):
     beta = getattr(layer, "beta", getattr(layer, "bias", None))
     print(f"first BN layer net[{name}] gamma: {gamma.detach().reshape(-1).cpu().tolist()}", file=out)
     print(f"first BN layer net[{name}] beta:  {beta.detach().reshape(-1).cpu().tolist()}", file=out)
-
-
-def load_data_or_exit(args):
-    """Load the data, or print the clear error and exit with status 2."""
-    try:
-        data = load_fashion_mnist(args.data, download=args.download)
-    except (DataNotFoundError, BadDataError) as err:
-        sys.exit(f"error: {err}")
-    print(f"data: {data.describe()}", flush=True)
-    return data
 
 
 def cmd_train(args):
@@ -92,7 +59,6 @@ def main(argv=None):
     train = sub.add_parser("train", help="train the chapter's LeNet and print per-epoch lines")
     add_run_options(train)
     train.set_defaults(func=cmd_train)
-    from .record import add_record_command
     add_record_command(sub)
     args = parser.parse_args(argv)
     try:

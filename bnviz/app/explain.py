@@ -6,7 +6,7 @@ Deep Learning*, Chinese edition (PyTorch): momentum 0.9 weights the old value, l
 """
 import math
 
-from .summaries import SATURATED_SLOPE, SATURATION
+from ..capturing.summaries import SATURATED_SLOPE, SATURATION
 
 EDITION = ("*Dive into Deep Learning*, Chinese edition (PyTorch): `moving = momentum × moving + "
            "(1 − momentum) × batch` with momentum 0.9. The English edition's current text writes "

@@ -7,9 +7,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from .config import RunConfig
-from .stepper import Stepper, accuracy
-from .summaries import PERCENTILE_VALUES, quantiles, sample_positions
+from ..capturing.summaries import PERCENTILE_VALUES, quantiles, sample_positions
+from ..train.config import RunConfig
+from ..train.stepper import Stepper, accuracy
 
 
 class SigmoidProbe:

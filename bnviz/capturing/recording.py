@@ -68,7 +68,7 @@ def load(source, max_bytes=MAX_BYTES):
                                  f"{max_bytes / 2**20:.0f} MiB a recording may be")
     if not data.startswith(b"PK"):  # np.load would take anything else for a .npy or a pickle
         raise RecordingError("not a bnviz recording: the file is not an .npz archive "
-                             "(a recording is written by `python -m bnviz record` or bnviz.recording.save)")
+                             "(a recording is written by `python -m bnviz record` or bnviz.capturing.recording.save)")
     try:
         with np.load(io.BytesIO(data), allow_pickle=False) as npz:
             arrays = {k: npz[k] for k in npz.files}

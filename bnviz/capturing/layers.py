@@ -1,7 +1,7 @@
 """Find the BatchNorm layers of any model, and read their statistics in the chapter's words."""
 from torch import nn
 
-from .batchnorm import BatchNorm
+from ..chapter.batchnorm import BatchNorm
 
 TORCH_BN = nn.modules.batchnorm._BatchNorm  # BatchNorm1d/2d/3d, SyncBatchNorm and subclasses
 

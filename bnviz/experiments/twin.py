@@ -9,9 +9,9 @@ variance through PyTorch's update (see conventions.py).
 import numpy as np
 import torch
 
-from .config import RunConfig
-from .hooks import CaptureOptions
-from .stepper import Stepper
+from ..capturing.hooks import CaptureOptions
+from ..train.config import RunConfig
+from ..train.stepper import Stepper
 
 SAME = ("batch_mean", "batch_var", "moving_mean", "gamma", "beta")
 

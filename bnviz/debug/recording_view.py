@@ -4,7 +4,7 @@ import numpy as np
 from .session import StepLog
 
 
-class Replay:
+class RecordingView:
     """Read-only source of panels built from a loaded History (a .bnviz recording)."""
     live = False
     running = False

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from .recording import MAX_BYTES, RecordingError, load
-from .replay import Replay
+from ..capturing.recording import MAX_BYTES, RecordingError, load
+from ..debug.recording_view import RecordingView
 
 RUNS_DIR = Path(__file__).resolve().parent.parent / "runs"
 
@@ -21,9 +21,9 @@ def recordings_on_server():
 
 
 def open_recording(data, name):
-    """Load bytes as a Replay into the session, or leave a clear message; the previous one is kept."""
+    """Load bytes as a RecordingView into the session, or leave a clear message; the previous one is kept."""
     try:
-        st.session_state.replay = Replay(load(data), name)
+        st.session_state.replay = RecordingView(load(data), name)
         st.session_state.pop("replay_error", None)
     except RecordingError as err:
         st.session_state.replay_error = f"Could not open {name}: {err}"

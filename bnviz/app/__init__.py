@@ -1,0 +1,1 @@
+"""The Streamlit app's pieces: widgets, panels, callbacks (the only layer that imports streamlit)."""

@@ -1,0 +1,1 @@
+"""Capture for any model with BN layers: hooks, summaries, bounded history, recordings."""

@@ -1,0 +1,1 @@
+"""Fashion-MNIST: finding and reading the files, seeded batches."""

@@ -1,0 +1,1 @@
+"""Figure builders: a history in, a plotly Figure out (no streamlit)."""

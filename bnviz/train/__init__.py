@@ -1,0 +1,1 @@
+"""Training: the run's config, the stepper and its CUDA-graph replay."""
