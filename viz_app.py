@@ -21,12 +21,14 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from bnviz.app.controls import (THREADS_PER_SESSION, actions_ui, flash, on_population, on_precise,
                                 settings_ui, training_slots)
 from bnviz.app.diagnostics import collect_garbage, record_run, write_stats
+from bnviz.app.distributed import distributed_ui
 from bnviz.app.experiments import experiments_ui
 from bnviz.app.panels import PANELS, panels_ui
 from bnviz.app.registry import SessionRegistry
 from bnviz.app.replay import replay_sidebar_ui, replay_step_ui
 from bnviz.data.fashion_mnist import BadDataError, DataNotFoundError, load_fashion_mnist
 from bnviz.debug.session import Session
+from bnviz.distributed.reading import is_distributed
 from bnviz.train.config import RunConfig
 
 TICK_SECONDS = 1.0  # charts refresh at least once a second while running
@@ -184,6 +186,10 @@ def replay_ui():
         st.info("Open a recording in the sidebar: upload a `.bnviz` file written by "
                 "`python -m bnviz record ...`, or pick one from `runs/` on this server.")
         return
+    if is_distributed(replay.history):  # per-replica and global statistics, drift, SyncBatchNorm
+        distributed_ui(replay.history)
+        st.divider()
+        st.caption("Below: one replica's layer (`rankR/layer`) with the single-run panels.")
     step = replay_step_ui(replay)
     view = view_ui(replay)
     view["step"] = step

@@ -183,3 +183,18 @@ def test_one_channel_distributions_are_standardised(at):
     assert np.array_equal(raw["channel_hist"].sum(axis=0)[0], pooled)
     at.toggle(key="pooled").set_value(True).run()
     assert "all channels" in charts(at)[0]["layout"]["title"]["text"]
+
+
+def test_an_experiment_card_runs_in_the_app(at):
+    """The Cards tab runs a card (quick settings) and shows its figure, reading and table; the
+    table is the card's own result, and the CSV download holds the same rows."""
+    at.sidebar.radio(key="mode").set_value("Experiments").run()
+    at.radio(key="experiment").set_value("Cards").run()
+    at.selectbox(key="card_name").set_value("bias").run()
+    at.toggle(key="card_quick").set_value(True).run()
+    at.button(key="card_run").click().run()
+    assert not at.exception and not at.error
+    result = at.session_state.card_result
+    assert result.name == "bias" and charts(at)
+    shown = at.dataframe[0].value
+    assert list(shown.columns) == list(result.table[0].keys()) and len(shown) == len(result.table)

@@ -1,4 +1,5 @@
-"""The app's experiments page: the mode matrix, the BN paper's Figure 1, the twin run.
+"""The app's experiments page: the experiment cards, the mode matrix, the BN paper's Figure 1, the
+twin run.
 
 Each experiment runs in bounded chunks with a progress bar, from the shared read-only data set;
 results live in this browser session's state.
@@ -11,6 +12,8 @@ from ..experiments.twin import TwinRun
 from ..figures.experiments import figure1_figure, twin_figure
 from ..train.config import RunConfig
 from . import explain
+from .cards import card_ui
+from .controls import training_slots
 
 MAX_STEPS = 1000  # per experiment run, to keep one session from holding the server for minutes
 FIGURE1_EVAL_IMAGES = 2000  # test accuracy of Figure 1's nets on the first this-many test images
@@ -73,8 +76,11 @@ def twin_ui(data):
 
 def experiments_ui(data):
     """The experiments page."""
-    tab = st.radio("Experiment", ["Mode matrix", "Figure 1", "Twin run"], horizontal=True, key="experiment")
-    if tab == "Mode matrix":
+    tab = st.radio("Experiment", ["Cards", "Mode matrix", "Figure 1", "Twin run"], horizontal=True,
+                   key="experiment")
+    if tab == "Cards":
+        card_ui(data, training_slots())
+    elif tab == "Mode matrix":
         mode_matrix_ui()
     elif tab == "Figure 1":
         figure1_ui(data)

@@ -1,4 +1,5 @@
-"""Command line: `python -m bnviz train ...` runs the chapter's training and prints its lines."""
+"""Command line: `python -m bnviz train ...` runs the chapter's training and prints its lines;
+`record`, `experiment` and `ddp` are its other commands."""
 import argparse
 import sys
 import time
@@ -6,6 +7,8 @@ import time
 from tqdm import tqdm
 
 from ..capturing.layers import find_bn_layers
+from ..distributed.cli import add_ddp_command
+from ..experiments.cli import add_experiment_command
 from ..train.stepper import Stepper
 from .options import add_run_options, config_from_args, load_data_or_exit
 from .record import add_record_command
@@ -60,6 +63,8 @@ def main(argv=None):
     add_run_options(train)
     train.set_defaults(func=cmd_train)
     add_record_command(sub)
+    add_experiment_command(sub)
+    add_ddp_command(sub)
     args = parser.parse_args(argv)
     try:
         args.func(args)
