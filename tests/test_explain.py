@@ -10,7 +10,6 @@ from bnviz import BatchNorm, RunConfig, Stepper
 from bnviz.app import explain
 from bnviz.capturing.summaries import SATURATED_SLOPE, SATURATION
 from bnviz.chapter.conventions import running_var_from_batches, running_var_from_moving_var
-from bnviz.debug.population import population_stats
 
 
 def bold_numbers(text):

@@ -3,7 +3,6 @@
 Streamlit calls live here and in viz_app.py only; the numbers come from bnviz.debug.session/history and
 the figures from bnviz.figures_*.
 """
-import numpy as np
 import streamlit as st
 
 from ..debug.inside import inside_step
@@ -35,10 +34,7 @@ def needs_records(session, layer):
 
 def row_at(session, layer, step):
     """The record index of `layer` at `step` (the newest at or before it); -1 for the newest."""
-    if step is None:
-        return -1
-    steps = session.history.column(layer, "step")
-    return max(0, int(np.searchsorted(steps, step, side="right")) - 1)
+    return -1 if step is None else session.history.row_at(layer, step)
 
 
 def distributions_panel(session, view):
@@ -90,7 +86,7 @@ def convergence_panel(session, view, on_population):
     chart(moving_convergence(session.history, layer, channel, steps, target_mean, target_var, torch_layer), "conv")
     if len(steps):
         h = session.history
-        i = np.searchsorted(h.column(layer, "step"), steps[-1], side="right") - 1
+        i = h.row_at(layer, steps[-1])
         kind = "unbiased" if torch_layer else "biased"
         _, whole_var = session.population_series(layer, "var")
         st.caption(f"At step {steps[-1]}, channel {channel}: moving mean {h.column(layer, 'moving_mean')[i, channel]:.5f}, "

@@ -13,11 +13,10 @@ spacing. The newest record is always kept too (until a newer one arrives), for "
 import numpy as np
 import torch
 
+from .summaries import CHANNEL_ROWS, PERCENTILE_NAMES
+
 SCALAR_FIELDS = ("step", "epoch", "training", "grad", "batch_stats", "updated", "n", "values_total",
                  "values_used", "pct_values", "saturated")
-CHANNEL_FIELDS = ("batch_mean", "batch_var", "batch_var_unbiased", "moving_mean_before",
-                  "moving_var_before", "moving_mean", "moving_var", "gamma", "beta")
-QUANTITIES = ("input", "x_hat", "output", "activation")
 
 
 def to_host(by_layer):
@@ -52,7 +51,6 @@ def split(host, layout):
 
 def unpack(recs, stacked):
     """Columns from a list of (step, epoch, record, info) and their host copies (to_host)."""
-    from .summaries import CHANNEL_ROWS
     block = {"step": np.array([r[0] for r in recs], dtype=np.int64),
              "epoch": np.array([r[1] for r in recs], dtype=np.int64)}
     info = recs[0][3]
@@ -179,6 +177,13 @@ class History:
         self._provisional[layer] = False
         self.thinned[layer] += 1
 
+    def row_at(self, layer, step=None):
+        """The index of `layer`'s record at `step`, or the newest before it (the newest for None)."""
+        steps = self.column(layer, "step")
+        if step is None:
+            return len(steps) - 1
+        return max(0, int(np.searchsorted(steps, step, side="right")) - 1)
+
     def truncate(self, step):
         """Forget every record after `step` (rewind); thinning state stays consistent."""
         self.flush()
@@ -257,11 +262,11 @@ class History:
         for prefix in ("input_pct", "output_pct"):
             if prefix in fields:
                 pct = self.column(layer, prefix)
-                for i, p in enumerate((15, 50, 85)):
+                for i, p in enumerate(PERCENTILE_NAMES):
                     out[f"{prefix[:-4]}_p{p}"] = pct[:, i]
         return pd.DataFrame(out)
 
-    def channel_table(self, layer, fields=CHANNEL_FIELDS):
+    def channel_table(self, layer, fields=CHANNEL_ROWS):
         """Long table: one row per (record, channel) with the per-channel statistics."""
         import pandas as pd
         steps = self.column(layer, "step")

@@ -25,6 +25,7 @@ ACTIVATIONS = {nn.Sigmoid: ("sigmoid", torch.sigmoid), nn.Tanh: ("tanh", torch.t
                nn.ReLU: ("relu", torch.relu), nn.GELU: ("gelu", nn.functional.gelu),
                nn.SiLU: ("silu", nn.functional.silu), nn.ELU: ("elu", nn.functional.elu)}
 PERCENTILES = (0.15, 0.50, 0.85)  # the BN paper's Figure 1
+PERCENTILE_NAMES = tuple(round(100 * q) for q in PERCENTILES)  # 15, 50, 85: p15, p50, p85 columns
 PERCENTILE_VALUES = 8192  # percentiles use at most this many of the histogram's values (a random subset)
 
 

@@ -1,6 +1,8 @@
 """Export captured histograms to TensorBoard (optional dependency: `pip install tensorboard`)."""
 import numpy as np
 
+from .summaries import PERCENTILE_NAMES
+
 
 def export_tensorboard(history, logdir, quantities=("input", "x_hat", "output", "activation")):
     """Write each layer's histograms and per-channel moving statistics as TensorBoard events.
@@ -41,6 +43,6 @@ def export_tensorboard(history, logdir, quantities=("input", "x_hat", "output", 
                 for c, v in enumerate(mm[:16]):  # the first 16 channels: a readable number of curves
                     writer.add_scalar(f"bn/{layer}/moving_mean/{c}", float(v), int(step))
                 if pct is not None:
-                    for i, p in enumerate((15, 50, 85)):
+                    for i, p in enumerate(PERCENTILE_NAMES):
                         writer.add_scalar(f"bn/{layer}/input_p{p}", float(pct[row, i]), int(step))
     return written

@@ -23,7 +23,7 @@ from ..chapter.batchnorm import BatchNorm
 from .norms import FrozenStats, group_norm, layer_norm
 from .recompute import TORCH_BN
 
-NORMS = ("group", "layer", "none")
+FORK_NORMS = ("group", "layer", "none")  # what a fork may put in place of BN
 
 
 @dataclass(frozen=True)
@@ -35,8 +35,8 @@ class ForkChange:
     batch_size: Optional[int] = None  # the fork's batch size (None: the original's)
 
     def __post_init__(self):
-        if self.norm is not None and self.norm not in NORMS:
-            raise ValueError(f"norm must be one of {NORMS} or None, got {self.norm!r}")
+        if self.norm is not None and self.norm not in FORK_NORMS:
+            raise ValueError(f"norm must be one of {FORK_NORMS} or None, got {self.norm!r}")
         if not (math.isfinite(self.lr_factor) and self.lr_factor > 0):
             raise ValueError(f"lr_factor must be a positive number, got {self.lr_factor!r}")
         if self.batch_size is not None and self.batch_size < 1:

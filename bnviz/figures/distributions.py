@@ -19,13 +19,6 @@ def _centres(edges):
     return (edges[:-1] + edges[1:]) / 2
 
 
-def _row_index(history, layer, step):
-    steps = history.column(layer, "step")
-    if step is None:
-        return len(steps) - 1
-    return int(np.searchsorted(steps, step, side="right")) - 1
-
-
 def spike(counts, edges, min_share=0.1):
     """(value, share) of a bar holding at least `min_share` of all values and 5x the typical
     non-empty bar, or None. Such a bar is real: e.g. a convolution over blank background (zero
@@ -47,7 +40,7 @@ def distributions_now(history, layer, step=None, activation="sigmoid", channel=N
 
     All channels pooled, or one channel's: `channel_counts` (quantities, bins + 2) are that
     channel's counts of the same pass (kept for the newest passes of a live run)."""
-    i = _row_index(history, layer, step)
+    i = history.row_at(layer, step)
     quantities = [q for q in TITLES if f"hist_{q}" in history.fields(layer)]
     fig = make_subplots(rows=2, cols=2, subplot_titles=[TITLES[q] if q != "activation"
                                                         else f"after the {activation}" for q in quantities])

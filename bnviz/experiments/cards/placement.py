@@ -77,7 +77,7 @@ def figure(result):
 
 def reading(result):
     s = result.summary
-    rank, mean, fl = s["ranking"], s["mean 2nd half"], s["fluctuation"]
+    rank, mean = s["ranking"], s["mean 2nd half"]
     parts = [f"Over {s['epochs']} epochs of {s['images per epoch']:,} images, the best placement by mean "
              f"test accuracy over the second half was '{rank[0]}' ({mean[rank[0]]:.3f}), the worst "
              f"'{rank[-1]}' ({mean[rank[-1]]:.3f})."]
