@@ -27,7 +27,7 @@ from bnviz.app.panels import PANELS, panels_ui
 from bnviz.app.registry import SessionRegistry
 from bnviz.app.replay import replay_sidebar_ui, replay_step_ui
 from bnviz.data.fashion_mnist import BadDataError, DataNotFoundError, load_fashion_mnist
-from bnviz.debug.session import Session
+from bnviz.debug.live_run import LiveRun
 from bnviz.distributed.reading import is_distributed
 from bnviz.train.config import RunConfig
 
@@ -45,7 +45,7 @@ def shared_data(path):
 # --- sessions ------------------------------------------------------------------------------------
 @st.cache_resource
 def session_registry():
-    """Every live Session of this server (st.session_state holds only a weak proxy)."""
+    """Every live LiveRun of this server (st.session_state holds only a weak proxy)."""
     return SessionRegistry()
 
 
@@ -55,11 +55,11 @@ def browser_session_active(session_id):
 
 
 def current_session(data):
-    """This browser session's Session (made on its first run); releases closed tabs' Sessions."""
+    """This browser session's LiveRun (made on its first run); releases closed tabs' Sessions."""
     ctx = get_script_run_ctx()
     key = st.session_state.setdefault("bnviz_key", uuid.uuid4().hex)  # unique even where ids repeat
     registry = session_registry()
-    session = registry.get_or_create(key, lambda: Session(data, RunConfig()), ctx.session_id if ctx else key)
+    session = registry.get_or_create(key, lambda: LiveRun(data, RunConfig()), ctx.session_id if ctx else key)
     st.session_state.session = weakref.proxy(session)  # for callbacks; the registry owns it
     registry.reap(browser_session_active, st.get_option("server.disconnectedSessionTTL"))
     return session
@@ -116,7 +116,7 @@ def live_ui(session, view):
 
 def running_tick(view):
     """One Run tick. Streamlit keeps this function with the browser session, so it reads the
-    Session through st.session_state's weak proxy: a closed tab's model must not outlive its TTL."""
+    LiveRun through st.session_state's weak proxy: a closed tab's model must not outlive its TTL."""
     session = st.session_state.session
     if session.running:
         slots = training_slots()

@@ -2,7 +2,7 @@
 
     python bench/app_step.py [--steps 60]
 Prints median and 95th percentile of one Step through AppTest (the real script run, Plotly JSON
-included) and through the Session + figure builders alone; then Run mode: steps/s and chart
+included) and through the LiveRun + figure builders alone; then Run mode: steps/s and chart
 refreshes/s over simulated ticks, against the headless stepper in the same process.
 """
 import statistics
@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from timing import setup  # noqa: E402
 from bnviz import RunConfig, Stepper  # noqa: E402
-from bnviz.debug.session import Session, population_series  # noqa: E402
+from bnviz.debug.live_run import LiveRun, population_series  # noqa: E402
 from bnviz.figures.distributions import distributions_now, heatmap_over_steps, percentile_bands  # noqa: E402
 from bnviz.figures.statistics import gamma_beta, moving_convergence, training_curves  # noqa: E402
 
@@ -52,19 +52,19 @@ def main():
         print(f"AppTest Step click, panel {panel!r:20}: median {1000 * statistics.median(times):6.1f} ms, "
               f"p95 {1000 * pct(times, 0.95):6.1f} ms over {len(times)} steps")
 
-    session = Session(data, RunConfig())
+    session = LiveRun(data, RunConfig())
     times = []
     for _ in range(args.steps):
         start = time.perf_counter()
-        session.step(1)
+        session.advance(1)
         all_figures(session)
         times.append(time.perf_counter() - start)
-    print(f"Session.step + all six panels' figures as JSON:     median {1000 * statistics.median(times):6.1f} ms, "
+    print(f"LiveRun.step + all six panels' figures as JSON:     median {1000 * statistics.median(times):6.1f} ms, "
           f"p95 {1000 * pct(times, 0.95):6.1f} ms")
 
     # Run mode: ticks of TRAIN_SECONDS training + drawing the current panel, as viz_app does.
     import viz_app
-    session = Session(data, RunConfig())
+    session = LiveRun(data, RunConfig())
     session.running = True
     start, ticks, steps = time.perf_counter(), 0, 0
     tick_times = []

@@ -5,7 +5,7 @@ Starts the app on 127.0.0.1 (only loopback), opens N isolated Chromium contexts 
 Chromium through Playwright, at low CPU priority: in a classroom the browsers run on the students'
 laptops, here they share the server's two cores), and in each: Step --steps times (timing click -> new step number on
 the page), then Run for two seconds and Pause. Reports sessions completed, page and server-log
-errors, step latency per session, each session's own step counter, and the server's live Session
+errors, step latency per session, each session's own step counter, and the server's live LiveRun
 count and bytes held (object counts, not only RSS) at the peak and after every tab closed and the
 session TTL passed. Bounded: every wait has a timeout; the script stops by itself.
 """

@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bnviz import RunConfig, load_fashion_mnist  # noqa: E402
 from bnviz.capturing.hooks import CaptureOptions  # noqa: E402
 from bnviz.debug.breakpoints import Breakpoints  # noqa: E402
-from bnviz.debug.session import Session  # noqa: E402
+from bnviz.debug.live_run import LiveRun  # noqa: E402
 
 
 def main():
@@ -26,7 +26,7 @@ def main():
     print(f"data: {data.describe()}")
     for norm in args.norm:
         for seed in args.seeds:
-            session = Session(data, RunConfig(norm=norm, seed=seed, device="cpu"),
+            session = LiveRun(data, RunConfig(norm=norm, seed=seed, device="cpu"),
                               capture_options=CaptureOptions(every=50, raw_values=0))
             session.breakpoints = Breakpoints(loss_jump=None)
             session.step(args.epochs * session.stepper.steps_per_epoch)

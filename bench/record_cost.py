@@ -12,7 +12,7 @@ from timing import setup  # noqa: E402
 from bnviz import CaptureOptions, RunConfig  # noqa: E402
 from bnviz.cli.record import record  # noqa: E402
 from bnviz.debug.breakpoints import Breakpoints  # noqa: E402
-from bnviz.debug.session import Session  # noqa: E402
+from bnviz.debug.live_run import LiveRun  # noqa: E402
 
 
 def main():
@@ -20,7 +20,7 @@ def main():
     out = Path(tempfile.mkdtemp(prefix="bnviz-record-"))
     for norm in ("custom", "torch"):
         for every in (1, 10):
-            session = Session(data, RunConfig(norm=norm, device=args.device),
+            session = LiveRun(data, RunConfig(norm=norm, device=args.device),
                               capture_options=CaptureOptions(every=every, raw_values=0))
             session.breakpoints = Breakpoints(loss_jump=None)
             path, speed = record(session, args.epochs, out / f"{norm}-{every}.bnviz", progress=False)

@@ -14,18 +14,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from timing import setup  # noqa: E402
 from bnviz import RunConfig  # noqa: E402
-from bnviz.debug.session import Session  # noqa: E402
+from bnviz.debug.live_run import LiveRun  # noqa: E402
 
 
 def main():
     args, data = setup(__doc__, epochs=10)
-    warm = Session(data, RunConfig(device="cpu"))  # lazy imports (torch, sympy) happen here,
+    warm = LiveRun(data, RunConfig(device="cpu"))  # lazy imports (torch, sympy) happen here,
     warm.step(1)                                   # not inside the measurement
     warm.compare_precise()
     del warm
     tracemalloc.start()
     base = tracemalloc.get_traced_memory()[0]
-    session = Session(data, RunConfig(device="cpu"))
+    session = LiveRun(data, RunConfig(device="cpu"))
     start = time.perf_counter()
     for epoch in range(1, args.epochs + 1):
         session.run_to_epoch_end()

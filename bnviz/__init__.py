@@ -6,9 +6,14 @@ from .capturing.recording import save as save_recording
 from .chapter.batchnorm import BatchNorm, batch_norm
 from .chapter.models import lenet
 from .data.fashion_mnist import load_fashion_mnist
+from .debug.breakpoints import Breakpoints
+from .debug.live_run import LiveRun
+from .experiments.modes import mode_matrix
+from .experiments.twin import TwinRun
 from .train.config import RunConfig
 from .train.stepper import Stepper
+from .version import __version__
 
-__all__ = ["batch_norm", "BatchNorm", "lenet", "load_fashion_mnist", "RunConfig", "Stepper",
-           "capture", "CaptureOptions", "History", "save_recording", "load_recording"]
-__version__ = "0.1.0"
+__all__ = ["__version__", "batch_norm", "BatchNorm", "lenet", "load_fashion_mnist", "RunConfig", "Stepper",
+           "capture", "CaptureOptions", "History", "save_recording", "load_recording",
+           "LiveRun", "Breakpoints", "mode_matrix", "TwinRun"]

@@ -73,6 +73,7 @@ def test_precise_statistics_panel(at):
 
 def test_experiments_mode_matrix_shows_the_trap(at):
     at.radio(key="mode").set_value("Experiments").run()
+    at.radio(key="experiment").set_value("Mode matrix").run()
     assert not at.exception
     table = at.table[0].value
     trap = table[table["note"] == "the trap: eval() alone is not enough"]
@@ -99,9 +100,9 @@ def test_experiments_figure1_and_twin(at):
 
 def test_replay_says_precise_needs_a_live_run(at, tmp_path, monkeypatch):
     import bnviz
-    from bnviz.debug.session import Session
-    s = Session(session(at).data, bnviz.RunConfig(batch_size=512))
-    s.step(2)
+    from bnviz.debug.live_run import LiveRun
+    s = LiveRun(session(at).data, bnviz.RunConfig(batch_size=512))
+    s.advance(2)
     (tmp_path / "r.bnviz").write_bytes(bnviz.capturing.recording.to_bytes(s.to_history()))
     monkeypatch.setattr("bnviz.app.replay.RUNS_DIR", tmp_path)
     at.radio(key="mode").set_value("Replay a recording").run()

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 import bnviz
 from bnviz.capturing.recording import save, to_bytes
 from bnviz.cli.record import record
-from bnviz.debug.session import Session
+from bnviz.debug.live_run import LiveRun
 
 APP = str(Path(__file__).resolve().parent.parent / "viz_app.py")
 PANELS = ["Distributions now", "Over time", "Moving mean", "γ and β", "Training", "Inside one step"]
@@ -21,7 +21,7 @@ def recorded(tmp_path_factory, subset):
     from bnviz.data.fashion_mnist import FashionMNIST
     small = FashionMNIST(subset.train_images[:1024], subset.train_labels[:1024], subset.test_images[:256],
                          subset.test_labels[:256], "subset slice", subset.path, True)
-    session = Session(small, bnviz.RunConfig(batch_size=128))
+    session = LiveRun(small, bnviz.RunConfig(batch_size=128))
     path, _ = record(session, 2, tmp_path_factory.mktemp("runs") / "lenet.bnviz", progress=False)
     return path
 

@@ -63,10 +63,10 @@ def upload(at, name, content):
 
 
 def test_recording_from_a_newer_version(replay_app, small_data):
-    from bnviz.debug.session import Session
+    from bnviz.debug.live_run import LiveRun
     from bnviz import RunConfig
-    s = Session(small_data, RunConfig(batch_size=512))
-    s.step(1)
+    s = LiveRun(small_data, RunConfig(batch_size=512))
+    s.advance(1)
     blob = to_bytes(s.to_history())
     with np.load(io.BytesIO(blob), allow_pickle=False) as npz:
         arrays = {k: npz[k] for k in npz.files}

@@ -233,11 +233,11 @@ def test_dropping_a_session_frees_its_history_at_once(small_data):
     """No reference cycle: a closed browser session's memory must not wait for the cyclic GC."""
     import gc
     import weakref
-    from bnviz.debug.session import Session
+    from bnviz.debug.live_run import LiveRun
     gc.disable()
     try:
-        s = Session(small_data, RunConfig(batch_size=128))
-        s.step(3)
+        s = LiveRun(small_data, RunConfig(batch_size=128))
+        s.advance(3)
         history, model = weakref.ref(s.history), weakref.ref(s.stepper.model)
         del s
         assert history() is None and model() is None

@@ -11,7 +11,7 @@ from bnviz.data.batches import eval_batches, to_float
 from bnviz.debug.breakpoints import Breakpoints
 from bnviz.debug.population import population_stats
 from bnviz.debug.precise import compare_at, with_precise_stats
-from bnviz.debug.session import Session
+from bnviz.debug.live_run import LiveRun
 
 
 def columns(history):
@@ -19,35 +19,35 @@ def columns(history):
 
 
 def test_nan_breakpoint_fires_at_the_first_bad_step_and_names_the_layer(small_data):
-    s = Session(small_data, RunConfig(batch_size=128))
-    s.step(2)
+    s = LiveRun(small_data, RunConfig(batch_size=128))
+    s.advance(2)
     with torch.no_grad():  # forced divergence: one NaN weight in the third BN layer's Linear
         s.stepper.model[9].weight[0, 0] = float("nan")
-    assert s.step(5) == 1  # stopped at the first bad step
+    assert s.advance(5) == 1  # stopped at the first bad step
     assert s.diverged and s.hit.step == 3 and s.hit.layer == "10"  # layers 1 and 5 are still finite
     assert s.hit.quantity == "batch_mean" and "layer 10" in s.hit.message
-    assert s.step(1) == 0  # nothing runs after a divergence...
+    assert s.advance(1) == 0  # nothing runs after a divergence...
     s.reset(RunConfig(batch_size=128))  # ...until Reset, which works
-    assert s.step(1) == 1 and s.hit is None
+    assert s.advance(1) == 1 and s.hit is None
 
 
 def test_lr_50_stops_at_the_first_bad_step_with_an_account(small_data):
-    s = Session(small_data, RunConfig(batch_size=128, lr=50.0))
-    s.step(50)
+    s = LiveRun(small_data, RunConfig(batch_size=128, lr=50.0))
+    s.advance(50)
     assert s.hit is not None and s.hit.kind == "loss_jump" and s.hit.step == 2
     first, second = s.log.loss[0], s.log.loss[1]
     assert second > 5 * first and f"jumped from {first:.4g} to {second:.4g}" in s.hit.message
     assert "The first layer whose batch statistics jumped is layer 1" in s.hit.message
-    assert not s.diverged and s.step(1) == 1  # not fatal: stepping on works
+    assert not s.diverged and s.advance(1) == 1  # not fatal: stepping on works
     s.breakpoints = Breakpoints(loss_jump=None)
     s.reset(RunConfig(batch_size=128))
-    assert s.step(8) == 8
+    assert s.advance(8) == 8
 
 
 def test_gap_step_and_epoch_breakpoints(small_data):
-    s = Session(small_data, RunConfig(batch_size=128))
+    s = LiveRun(small_data, RunConfig(batch_size=128))
     s.breakpoints = Breakpoints(loss_jump=None, gap=0.01, gap_warmup=3)
-    s.step(20)
+    s.advance(20)
     assert s.hit.kind == "gap" and s.hit.step == 4  # the first step after the warm-up
     h = s.history
     layer, row = s.hit.layer, -1
@@ -55,25 +55,25 @@ def test_gap_step_and_epoch_breakpoints(small_data):
         np.sqrt(h.column(layer, "batch_var")[row] + 1e-5)
     assert gap.max() > 0.01
     s.breakpoints = Breakpoints(loss_jump=None, at_step=6)
-    s.step(20)
+    s.advance(20)
     assert s.hit.kind == "step" and s.stepper.step_count == 6
     s.breakpoints = Breakpoints(loss_jump=None, at_epoch_end=True)
-    s.step(20)
+    s.advance(20)
     assert s.hit.kind == "epoch_end" and s.stepper.step_count == 8
 
 
 @pytest.mark.parametrize("norm", ["custom", "torch"])
 def test_rewind_then_replay_reproduces_the_statistics_exactly(small_data, norm):
-    s = Session(small_data, RunConfig(norm=norm, batch_size=64))  # 16 steps per epoch
+    s = LiveRun(small_data, RunConfig(norm=norm, batch_size=64))  # 16 steps per epoch
     s.snapshots.every = 5
-    s.step(23)  # crosses an epoch end: population and precise statistics at step 16
+    s.advance(23)  # crosses an epoch end: population and precise statistics at step 16
     first = columns(s.history)
     first_loss = list(s.log.loss)
     first_state = copy.deepcopy(s.stepper.model.state_dict())
     assert s.rewind(12) == 2  # from the snapshot at step 10, two steps replayed
     assert s.stepper.step_count == 12 and s.history.last("1", "step") == 12 and len(s.log.loss) == 12
     assert [p.step for p in s.population_log] == []
-    s.step(11)
+    s.advance(11)
     again = columns(s.history)
     assert first.keys() == again.keys()
     for key in first:
@@ -87,17 +87,17 @@ def test_rewind_then_replay_reproduces_the_statistics_exactly(small_data, norm):
 
 
 def test_snapshots_stay_bounded(small_data):
-    s = Session(small_data, RunConfig(batch_size=128))
+    s = LiveRun(small_data, RunConfig(batch_size=128))
     s.snapshots.every, s.snapshots.max_snapshots = 1, 4
-    s.step(20)
+    s.advance(20)
     assert len(s.snapshots.snaps) <= 5 and s.snapshots.snaps[0]["step"] == 0
     s.rewind(3)
     assert s.stepper.step_count == 3
 
 
 def test_precise_stats_for_nn_batchnorm_agree_with_update_bn(small_data):
-    s = Session(small_data, RunConfig(norm="torch", batch_size=128))
-    s.step(5)
+    s = LiveRun(small_data, RunConfig(norm="torch", batch_size=128))
+    s.advance(5)
     model = s.stepper.model
     pop = population_stats(model, small_data.train_images, batch_size=256)
     ours = with_precise_stats(model, pop)
@@ -114,8 +114,8 @@ def test_precise_stats_for_the_chapters_layer_average_its_own_batch_statistics(s
     statistics are the average over the training set's batches of the batch mean and the biased
     batch variance — the same definition as update_bn's for nn.BatchNorm, in the layer's own
     convention (and not the variance over every value, which also holds the between-batch part)."""
-    s = Session(small_data, RunConfig(norm="custom", batch_size=128))
-    s.step(5)
+    s = LiveRun(small_data, RunConfig(norm="custom", batch_size=128))
+    s.advance(5)
     model = s.stepper.model
     pop = population_stats(model, small_data.train_images)
     precise = with_precise_stats(model, pop)
@@ -149,7 +149,7 @@ def direct_test_accuracy(model, data):
 
 
 def test_run_mode_spreads_the_epoch_end_statistics_over_ticks(small_data):
-    s = Session(small_data, RunConfig(batch_size=128))  # 8 steps per epoch
+    s = LiveRun(small_data, RunConfig(batch_size=128))  # 8 steps per epoch
     s.running = True
     ticks_with_job = 0
     for _ in range(200):

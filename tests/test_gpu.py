@@ -75,9 +75,9 @@ def test_capture_makes_few_host_device_syncs(small_data):
 
 
 def test_session_on_cuda(small_data):
-    from bnviz.debug.session import Session
-    session = Session(small_data, RunConfig(batch_size=128, device="cuda"))
-    session.step(3)
+    from bnviz.debug.live_run import LiveRun
+    session = LiveRun(small_data, RunConfig(batch_size=128, device="cuda"))
+    session.advance(3)
     assert session.where()["device"].startswith("cuda") and len(session.history) == 3
     pop = session.compute_population()
     assert pop.mean["1"].shape == (6,)
@@ -155,12 +155,12 @@ def test_a_model_with_other_hooks_is_never_replayed(small_data):
 
 
 def test_session_rewinds_and_replays_on_cuda(small_data):
-    from bnviz.debug.session import Session
-    session = Session(small_data, RunConfig(batch_size=128, device="cuda"))
-    session.step(7)
+    from bnviz.debug.live_run import LiveRun
+    session = LiveRun(small_data, RunConfig(batch_size=128, device="cuda"))
+    session.advance(7)
     first = list(session.log.loss)
     assert session.stepper.graphs.replayed >= 4
     session.rewind(2)
-    session.step(5)
+    session.advance(5)
     assert session.log.loss == pytest.approx(first, rel=1e-4)
     assert list(session.history.column("1", "step")) == list(range(1, 8))

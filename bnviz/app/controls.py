@@ -72,15 +72,15 @@ def with_slot(action):
 
 
 def on_step():
-    with_slot(lambda: st.session_state.session.step(1))
+    with_slot(lambda: st.session_state.session.advance(1))
 
 
 def on_step_n():
     session, n = st.session_state.session, int(st.session_state.n_steps)
     if n <= 20:
-        with_slot(lambda: session.step(n))
+        with_slot(lambda: session.advance(n))
     else:  # long runs go through the fragment so the page stays responsive and pausable
-        session.run_until(session.stepper.step_count + n)
+        session.start_running_until(session.stepper.step_count + n)
 
 
 def on_run_pause(run):
@@ -96,7 +96,7 @@ def on_run_pause(run):
 
 def on_epoch_end():
     session = st.session_state.session
-    session.run_until(session.stepper.step_count + session.stepper.steps_per_epoch
+    session.start_running_until(session.stepper.step_count + session.stepper.steps_per_epoch
                       - session.stepper.batch_in_epoch)
 
 

@@ -1,6 +1,6 @@
 """Server diagnostics for load tests: how many sessions are alive and what they hold.
 
-Counts Session objects through a WeakSet (an object count, not RSS: RSS does not shrink after
+Counts LiveRun objects through a WeakSet (an object count, not RSS: RSS does not shrink after
 Python frees memory), and the bytes each holds in its history, snapshots, logs and model. With
 BNVIZ_STATS_FILE set, the app writes these numbers as JSON on every script run.
 """

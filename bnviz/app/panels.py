@@ -1,6 +1,6 @@
 """The app's six panels: each draws one figure or table for the chosen layer and channel.
 
-Streamlit calls live here and in viz_app.py only; the numbers come from bnviz.debug.session/history and
+Streamlit calls live here and in viz_app.py only; the numbers come from bnviz.debug.live_run/history and
 the figures from bnviz.figures_*.
 """
 import streamlit as st

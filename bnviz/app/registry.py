@@ -2,8 +2,8 @@
 
 Streamlit keeps a closed tab's session state for `server.disconnectedSessionTTL` seconds, then
 drops it only lazily (at some later disconnect), so a model kept in st.session_state could
-outlive its tab by far. Here the registry holds each Session; st.session_state holds only a weak
-proxy; and `reap` releases every Session whose browser session is gone and was last seen more
+outlive its tab by far. Here the registry holds each LiveRun; st.session_state holds only a weak
+proxy; and `reap` releases every LiveRun whose browser session is gone and was last seen more
 than the TTL ago.
 """
 import threading
@@ -11,10 +11,10 @@ import time
 
 
 class SessionRegistry:
-    """{session id: Session} with the time each was last used."""
+    """{session id: LiveRun} with the time each was last used."""
 
     def __init__(self):
-        self._sessions = {}  # key -> [Session, last seen (monotonic), browser-session id]
+        self._sessions = {}  # key -> [LiveRun, last seen (monotonic), browser-session id]
         self._lock = threading.Lock()
         self._last_reap = 0.0
 
@@ -22,7 +22,7 @@ class SessionRegistry:
         return len(self._sessions)
 
     def get_or_create(self, key, factory, session_id=None):
-        """The Session under `key`, made by `factory()` the first time; marks it as seen.
+        """The LiveRun under `key`, made by `factory()` the first time; marks it as seen.
 
         `session_id` is the browser session it belongs to (default: the key itself).
         """

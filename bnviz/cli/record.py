@@ -7,10 +7,10 @@ from pathlib import Path
 import torch
 from tqdm import tqdm
 
-from .. import __version__
+from ..version import __version__
 from ..capturing.hooks import CaptureOptions
 from ..capturing.recording import save
-from ..debug.session import Session
+from ..debug.live_run import LiveRun
 from .options import add_run_options, config_from_args, load_data_or_exit
 
 
@@ -34,7 +34,7 @@ def record(session, epochs, out, progress=True):
         bar = tqdm(total=session.stepper.steps_per_epoch, desc=f"epoch {session.stepper.epoch}",
                    leave=False, file=sys.stderr, disable=None if progress else True)
         for _ in range(session.stepper.steps_per_epoch):
-            session.step(1)
+            session.advance(1)
             bar.update()
             if session.diverged:
                 break
@@ -59,7 +59,7 @@ def record(session, epochs, out, progress=True):
 def cmd_record(args):
     options = CaptureOptions(every=args.every, sample=args.sample or None, max_records=args.max_records,
                              raw_values=0)
-    session = Session(load_data_or_exit(args), config_from_args(args), capture_options=options)
+    session = LiveRun(load_data_or_exit(args), config_from_args(args), capture_options=options)
     if not session.has_bn:
         sys.exit("error: --norm none has no BN layer to record; use custom or torch")
     print(f"device: {session.stepper.device}; capture every {args.every} step(s)", flush=True)

@@ -1,8 +1,8 @@
-"""Every Session alive in this process, held weakly; the app's server statistics count them."""
+"""Every LiveRun alive in this process, held weakly; the app's server statistics count them."""
 import weakref
 
 
-LIVE = weakref.WeakSet()  # every Session alive in this process
+LIVE = weakref.WeakSet()  # every LiveRun alive in this process
 
 
 def register(session):

@@ -1,7 +1,7 @@
-"""A recording opened for the app: the same read-only interface as a live Session, no model."""
+"""A recording opened for the app: the same read-only interface as a live LiveRun, no model."""
 import numpy as np
 
-from .session import StepLog
+from .live_run import StepLog
 
 
 class RecordingView:

@@ -172,7 +172,7 @@ def examples_per_s(step_seconds, batch_size):
 
 def write(history, out, cfg, step_seconds, complete):
     """Rank 0: save the recording under `out` (bnviz writes a .part file and renames it)."""
-    from .. import __version__
+    from ..version import __version__
     info = history.meta["distributed"]
     info.update(complete=complete, train_seconds=sum(step_seconds),
                 examples_per_s=examples_per_s(step_seconds, cfg.batch_size))

@@ -33,7 +33,7 @@ class StepLog:
         self.acc.append(result.accuracy)
 
 
-class Session:
+class LiveRun:
     """A live training run for one browser session (or one script)."""
 
     def __init__(self, data, config=None, capture_options=APP_CAPTURE):
@@ -87,7 +87,7 @@ class Session:
         return self.hit is not None and self.hit.fatal
 
     # --- training ---------------------------------------------------------------------------------
-    def step(self, n=1):
+    def advance(self, n=1):
         """Train n steps (fewer if a breakpoint fires); returns how many ran."""
         with self.lock:
             self._step_past_breakpoint()
@@ -171,7 +171,7 @@ class Session:
             self._step(step - snap["step"])  # no breakpoints while replaying the known past
             return step - snap["step"]
 
-    def run_until(self, step):
+    def start_running_until(self, step):
         """Run (in the app: tick by tick) until the stepper reaches `step`."""
         if not self.diverged and step > self.stepper.step_count:
             self.target_step, self.running = step, True
