@@ -117,7 +117,9 @@ def test_run_then_pause(at):
 def test_run_to_end_of_epoch_stops_there(at):
     s = session(at)
     at.button(key="epoch").click().run()
-    for _ in range(30):  # AppTest does not fire run_every timers: rerun by hand, as ticks would
+    # AppTest does not fire run_every timers: rerun by hand, as ticks would. Every tick makes
+    # progress (a step, or a slice of the epoch-end statistics), so a bound on ticks, not on time.
+    for _ in range(300):
         if not s.running:
             break
         at.run()
