@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from timing import setup  # noqa: E402
 from bnviz import RunConfig, Stepper  # noqa: E402
-from bnviz.debug.live_run import LiveRun, population_series  # noqa: E402
+from bnviz.debug.live_run import LiveRun  # noqa: E402
 from bnviz.figures.distributions import distributions_now, heatmap_over_steps, percentile_bands  # noqa: E402
 from bnviz.figures.statistics import gamma_beta, moving_convergence, training_curves  # noqa: E402
 
@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def all_figures(session, layer="1"):
     h = session.history
-    steps, pm = population_series(session, layer, "mean")
-    _, pv = population_series(session, layer, "var")
+    steps, pm = session.population_series(layer, "target_mean")
+    _, pv = session.population_series(layer, "target_var")
     figs = [distributions_now(h, layer), heatmap_over_steps(h, layer), percentile_bands(h, layer),
             moving_convergence(h, layer, 0, steps, pm, pv), gamma_beta(h, layer, [0]),
             training_curves(session.log, session.epoch_table())]

@@ -1,5 +1,5 @@
-"""One learner's live run, as the app drives it: a stepper with capture, a step log, population
-statistics, and a clear account of anything that went wrong. No Streamlit in here: the app only
+"""One learner's live run, as the app drives it: a stepper with capture, a step log, the epoch
+statistics (epoch_statistics.py), and a clear account of anything that went wrong. No Streamlit in here: the app only
 wires widgets to these methods, and tests drive them directly.
 """
 import bisect
@@ -12,9 +12,8 @@ from ..capturing.hooks import CaptureOptions, raw_at
 from ..train.config import RunConfig
 from ..train.stepper import Stepper
 from .breakpoints import Breakpoints, check
+from .epoch_statistics import EpochStatistics
 from .live import register
-from .population import population_passes, population_stats
-from .precise import compare_at
 from .rewind import Snapshots
 
 APP_CAPTURE = CaptureOptions(raw_values=8, raw_keep=8, max_records=4096, keep_first=256)
@@ -52,25 +51,39 @@ class LiveRun:
             self._reset(config)
 
     def _reset(self, config):
-        self.cancel_job()
+        if hasattr(self, "statistics"):
+            self.statistics.cancel_job()
         self.config = config
         self.stepper = Stepper(config, self.data)
         self.has_bn = config.norm != "none"
         self.capture = self.stepper.start_capture(self.capture_options) if self.has_bn else None
         self.log = StepLog()
-        self.population_log = []  # Populations at epoch ends and on demand, in step order
-        self.precise_log = []  # {"step", "moving", "precise"} test accuracies at epoch ends
+        self.statistics = EpochStatistics()  # population and precise statistics, the epoch-end job
         self.snapshots = Snapshots()
         self.snapshots.maybe_take(self.stepper)  # step 0
         self.running = False
         self.target_step = None  # with running: stop by itself at this step (Step N, epoch end)
-        self.job = None  # epoch-end population + precise statistics, spread over Run ticks
         self.hit = None  # the breakpoint that stopped the run, if any
 
     @property
     def history(self):
         """The capture History (None for the no-BN variant)."""
         return self.capture.history if self.capture else None
+
+    @property
+    def population_log(self):
+        """Populations at epoch ends and on demand, in step order."""
+        return self.statistics.population_log
+
+    @property
+    def precise_log(self):
+        """Test accuracies with moving vs. precise statistics, in step order."""
+        return self.statistics.precise_log
+
+    @property
+    def job(self):
+        """The pending epoch-end job (None when there is none), spread over Run ticks."""
+        return self.statistics.job
 
     @property
     def population(self):
@@ -98,33 +111,9 @@ class LiveRun:
         if self.hit is not None and not self.hit.fatal:
             self.hit = None  # a breakpoint only stops the run; stepping on clears it
 
-    # --- the epoch-end job: population and precise statistics ------------------------------------
-    def _epoch_end_job(self):
-        pop = yield from population_passes(self.stepper.model, self.stepper.data.train_images,
-                                           step=self.stepper.step_count)
-        self._add_population(pop)
-        self.precise_log.append(compare_at(self.stepper, pop))
-
     def finish_job(self):
         """Run a pending epoch-end job to its end (nothing trains before it is done)."""
-        if self.job is not None:
-            for _ in self.job:
-                pass
-            self.job = None
-
-    def advance_job(self, seconds):
-        """Work on the pending job for up to `seconds`; True when it is finished."""
-        start = time.perf_counter()
-        for _ in self.job:
-            if time.perf_counter() - start >= seconds:
-                return False
-        self.job = None
-        return True
-
-    def cancel_job(self):
-        if getattr(self, "job", None) is not None:
-            self.job.close()  # restores the model's BN buffers and modes
-            self.job = None
+        self.statistics.finish_job()
 
     def _step(self, n, breakpoints=None, defer=False):
         done = 0
@@ -138,7 +127,7 @@ class LiveRun:
             done += 1
             epoch_ended = len(self.stepper.epochs) > epochs_before
             if epoch_ended and self.has_bn:
-                self.job = self._epoch_end_job()
+                self.statistics.start_job(self.stepper)
                 if not defer:
                     self.finish_job()
             self.snapshots.maybe_take(self.stepper)
@@ -156,7 +145,7 @@ class LiveRun:
         with self.lock:
             if not 0 <= step <= self.stepper.step_count:
                 raise ValueError(f"can rewind to a step between 0 and {self.stepper.step_count}, not {step}")
-            self.cancel_job()
+            self.statistics.cancel_job()
             snap = self.snapshots.nearest(step)
             self.stepper.restore(snap)
             self.snapshots.forget_after(snap["step"])
@@ -165,8 +154,7 @@ class LiveRun:
             keep = bisect.bisect_right(self.log.step, snap["step"])
             for column in (self.log.step, self.log.epoch, self.log.loss, self.log.acc):
                 del column[keep:]
-            self.population_log = [p for p in self.population_log if p.step <= snap["step"]]
-            self.precise_log = [p for p in self.precise_log if p["step"] <= snap["step"]]
+            self.statistics.forget_after(snap["step"])
             self.hit, self.running, self.target_step = None, False, None
             self._step(step - snap["step"])  # no breakpoints while replaying the known past
             return step - snap["step"]
@@ -183,7 +171,7 @@ class LiveRun:
         while done < max_steps and not self.diverged and self.running:  # Pause: at the next step
             if self.job is not None:  # an epoch ended: its statistics first, a slice per tick
                 with self.lock:
-                    finished = self.advance_job(seconds - (time.perf_counter() - start))
+                    finished = self.statistics.advance_job(seconds - (time.perf_counter() - start))
                 if not finished or (stop_early is not None and stop_early()):
                     break
                 continue
@@ -201,30 +189,19 @@ class LiveRun:
 
     def run_to_epoch_end(self):
         """Train to the end of the current epoch."""
-        return self.step(self.stepper.steps_per_epoch - self.stepper.batch_in_epoch)
+        return self.advance(self.stepper.steps_per_epoch - self.stepper.batch_in_epoch)
 
     def compare_precise(self):
         """Test accuracy now with the moving vs. recomputed statistics (recomputes the population)."""
         with self.lock:
-            result = compare_at(self.stepper, self.compute_population())
-            self.precise_log.append(result)
-            self.precise_log.sort(key=lambda r: r["step"])
-            return result
+            return self.statistics.compare_precise(self.stepper)
 
     def compute_population(self):
         """Population statistics of every BN input with the current weights (about a second)."""
         if not self.has_bn:
             return None
         with self.lock:
-            self.finish_job()
-            pop = population_stats(self.stepper.model, self.stepper.data.train_images,
-                                   step=self.stepper.step_count)
-            self._add_population(pop)
-        return pop
-
-    def _add_population(self, pop):
-        self.population_log.append(pop)
-        self.population_log.sort(key=lambda p: p.step)
+            return self.statistics.compute_population(self.stepper)
 
     # --- reading ------------------------------------------------------------------------------------
     def where(self):
@@ -261,7 +238,7 @@ class LiveRun:
 
     def population_series(self, layer, field="mean"):
         """(steps, (k, C) values) of the population statistics computed so far."""
-        return population_series(self, layer, field)
+        return self.statistics.series(layer, field)
 
     def to_history(self):
         """The history with the step log, epochs and population statistics attached, for saving."""
@@ -273,11 +250,7 @@ class LiveRun:
                       epochs=self.epoch_table())
         h.series.update({"step": np.array(self.log.step), "loss": np.array(self.log.loss),
                          "acc": np.array(self.log.acc)})
-        if self.population_log:
-            h.series["population/step"] = np.array([p.step for p in self.population_log])
-            for layer in h.layers:
-                for field in ("mean", "var", "target_mean", "target_var"):
-                    h.series[f"population/{layer}/{field}"] = population_series(self, layer, field)[1]
+        self.statistics.attach_to(h)
         return h
 
     def epoch_table(self):
@@ -291,12 +264,3 @@ class LiveRun:
         held = self.history.nbytes() if self.history else 0
         model = sum(t.numel() * t.element_size() for t in self.stepper.model.state_dict().values())
         return held + self.snapshots.nbytes() + 4 * 8 * len(self.log.step) + 2 * model
-
-
-def population_series(session, layer, field="mean"):
-    """(steps, values (k, C)) of population statistics computed so far for `layer`."""
-    pops = session.population_log
-    if not pops:
-        return np.array([]), np.empty((0, 0))
-    return (np.array([p.step for p in pops]),
-            np.stack([getattr(p, field)[layer] for p in pops]))
