@@ -169,3 +169,11 @@ def population_stats_at(session, step):
     session.rewind(step)
     session.finish_job()
     return population_stats(session.stepper.model, session.stepper.data.train_images, step=step)
+
+
+def test_run_to_epoch_end_stops_at_the_epochs_end_with_its_statistics(small_data):
+    s = LiveRun(small_data, RunConfig(batch_size=128))  # 8 steps per epoch
+    s.advance(3)
+    assert s.run_to_epoch_end() == 5
+    assert s.stepper.step_count == 8 and s.stepper.batch_in_epoch == 0
+    assert [p.step for p in s.population_log] == [8] and s.precise_log[0]["step"] == 8

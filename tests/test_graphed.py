@@ -67,7 +67,7 @@ def kinds_of_steps(stepper, n):
         for hook in stepper.before_step:
             hook(stepper.step_count + 1, stepper.epoch, stepper.batch_in_epoch)
         size = len(stepper.order.indices(stepper.epoch - 1, stepper.batch_in_epoch))
-        kinds.append(stepper._graph_kind(size)[0])
+        kinds.append(stepper.graph_kind(size)[0])
         graphs, stepper.graphs = stepper.graphs, None
         stepper.step()
         stepper.graphs = graphs

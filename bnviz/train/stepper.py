@@ -165,7 +165,7 @@ class Stepper:
         for hook in self.before_step:
             hook(self.step_count + 1, epoch, batch)
         self.model.train()
-        kind, recording = self._graph_kind(len(idx))
+        kind, recording = self.graph_kind(len(idx))
         if kind is None:
             loss_t, correct_t = self._eager_step(idx)
             if self.graphs is not None:
@@ -196,8 +196,9 @@ class Stepper:
         self._correct += correct_t
         return loss_t, correct_t
 
-    def _graph_kind(self, size):
-        """(kind, recording captures) when this step can be replayed as a CUDA graph, else (None, ())."""
+    def graph_kind(self, size):
+        """(kind, recording captures) when a step of `size` images can be replayed as a CUDA graph,
+        else (None, ()): which kind of step it is, as the graphs key them."""
         if self.graphs is None or size != self.config.batch_size or not torch.is_grad_enabled():
             return None, ()
         attached = [c for c in self._captures.values() if c.attached]
