@@ -1,5 +1,6 @@
 """Redraw the README's screenshots (docs/app-*.png) from a real `streamlit run` server and Debian's
-Chromium: the chapter's LeNet on the full Fashion-MNIST (or the shipped subset), 30 steps.
+Chromium: the chapter's LeNet on the full Fashion-MNIST (or the shipped subset), 30 steps; then
+the `bias` experiment card with its quick settings.
 
     python scripts/screenshots.py [--steps 30]
 """
@@ -52,7 +53,23 @@ def main():
                 pooled.click()
                 wait_idle(page)
             print("wrote", name, flush=True)
+        card_shot(page)
         browser.close()
+
+
+def card_shot(page, card="bias"):
+    """An experiment card, run with its quick settings: docs/app-card.png."""
+    page.get_by_text("Experiments", exact=True).click()
+    wait_idle(page)
+    page.get_by_role("button", name="Run this card").wait_for(timeout=60_000)
+    page.get_by_text("Quick settings (a few seconds, for a first look)").click()
+    wait_idle(page)
+    page.get_by_role("button", name="Run this card").click()
+    page.get_by_text("Download the table (CSV)").wait_for(timeout=300_000)
+    wait_idle(page, timeout=300_000)
+    page.wait_for_timeout(1500)  # let Plotly finish drawing
+    page.screenshot(path=str(ROOT / "docs" / "app-card.png"), full_page=True)
+    print("wrote app-card.png", flush=True)
 
 
 if __name__ == "__main__":

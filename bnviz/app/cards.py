@@ -4,6 +4,8 @@ see its figure, table and reading beside the published headline; CSV of the tabl
 A run holds the session's training slot while it runs, like a Step: one run at a time per session
 and per THREADS_PER_SESSION cores; the default settings stay within the card's stated budget.
 """
+import dataclasses
+
 import pandas as pd
 import streamlit as st
 
@@ -19,8 +21,11 @@ def card_ui(data, slots):
     st.caption(f"Published: {card.headline()}")
     quick = st.toggle("Quick settings (a few seconds, for a first look)", value=False, key="card_quick")
     settings = card.settings(quick=quick)
-    st.caption(("Quick: " if quick else f"Default, within {card.budget_seconds:.0f} s on a 2-core CPU: ")
-               + card.budget_note)
+    if quick:  # the budget note describes the default settings; say what the quick ones are
+        st.caption("Quick settings: " + ", ".join(f"{k} = {v}" for k, v in dataclasses.asdict(settings).items()
+                                                  if v is not None))
+    else:
+        st.caption(f"Default, within {card.budget_seconds:.0f} s on a 2-core CPU: {card.budget_note}")
     if st.button("Run this card", key="card_run"):
         bar = st.progress(0.0, text="waiting for a training slot…")
         with slots.slot(90) as got:
