@@ -43,4 +43,5 @@ if rank == 0:
     means = stacked(history, "1", "batch_mean")[:, -1, 0]  # (ranks,): each replica's, last step, channel 0
     print(f"step 20, layer 1, channel 0: replicas' batch means {', '.join(f'{m:.4f}' for m in means)}; "
           f"the global batch's {global_stats(history, '1')['batch_mean'][-1, 0]:.4f}")
+dist.barrier()  # every rank leaves together, after rank 0 has written
 dist.destroy_process_group()
