@@ -13,7 +13,8 @@ spacing. The newest record is always kept too (until a newer one arrives), for "
 import numpy as np
 import torch
 
-from .summaries import CHANNEL_ROWS, PERCENTILE_NAMES
+from .counting import PERCENTILE_NAMES
+from .summaries import CHANNEL_ROWS
 
 SCALAR_FIELDS = ("step", "epoch", "training", "grad", "batch_stats", "updated", "n", "values_total",
                  "values_used", "pct_values", "saturated")

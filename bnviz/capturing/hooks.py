@@ -54,6 +54,7 @@ class Capture:
         for name, module in self.layers.items():
             facts[name] = dict(layer_facts(module), activation=(self.activations[name] or (None,))[0])
         self.ranges = {name: {} for name in self.layers}  # histogram ranges, fixed after pass 1
+        self.plans = {name: {} for name in self.layers}  # input shape -> its sampling Plan
         self.raw = {name: [] for name in self.layers}  # whole inputs of the last raw_last passes
         self.recent = {name: [] for name in self.layers}  # (step, raw values) of the newest passes
         self.context = {"step": 0, "epoch": 0}  # set by the stepper before each step
@@ -129,7 +130,7 @@ class Capture:
             if stream is not None:
                 cap.forked.add(stream)
             rec, info, raw = summarise(module, X, output, before, cap.ranges[name], cap.options,
-                                       cap.activations[name], stream)
+                                       cap.activations[name], stream, cap.plans[name])
             info["training"], info["grad"] = module.training, torch.is_grad_enabled()
             if cap.sink is not None:  # recording a CUDA graph: each replay delivers these
                 cap.sink.append((name, rec, info, raw))

@@ -1,7 +1,7 @@
 """Export captured histograms to TensorBoard (optional dependency: `pip install tensorboard`)."""
 import numpy as np
 
-from .summaries import PERCENTILE_NAMES
+from .counting import PERCENTILE_NAMES
 
 
 def export_tensorboard(history, logdir, quantities=("input", "x_hat", "output", "activation")):

@@ -7,7 +7,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..capturing.summaries import PERCENTILE_VALUES, quantiles, sample_positions
+from ..capturing.counting import quantiles
+from ..capturing.sampling import PERCENTILE_VALUES, sample_positions
 from ..train.config import RunConfig
 from ..train.stepper import Stepper, accuracy
 
@@ -20,13 +21,16 @@ class SigmoidProbe:
         if not -len(sigmoids) <= which < len(sigmoids):
             raise ValueError(f"the model has {len(sigmoids)} sigmoids; choose 0 to {len(sigmoids) - 1}")
         self.pct = []
+        self.positions = {}  # shape -> the sample's positions, drawn once
         self.handle = sigmoids[which].register_forward_pre_hook(self)
 
     @torch.no_grad()
     def __call__(self, module, args):
         if module.training:
             x = args[0].detach()
-            positions, _ = sample_positions(x.shape, PERCENTILE_VALUES, x.device)  # unbiased, stratified
+            if x.shape not in self.positions:  # unbiased, stratified
+                self.positions[x.shape] = sample_positions(x.shape, PERCENTILE_VALUES, x.device)[0]
+            positions = self.positions[x.shape]
             x = x.reshape(-1) if positions is None else x.reshape(-1)[positions]
             self.pct.append(quantiles(x[None])[0])
 

@@ -207,8 +207,7 @@ class StepGraphs:
         return loss, correct
 
     def _record(self, kind, idx, captures, eager):
-        from ..capturing.summaries import CONSTANTS
-        keep = list(CONSTANTS.values())
+        keep = [c.plans for c in captures]  # the constant tensors the graph reads (sampling.Plan)
         static_idx = idx.clone()
 
         def body():  # the hooks hand their records to sinks, packed with the step's outputs
