@@ -339,6 +339,39 @@ def test_sync_batchnorm_replicas_all_normalise_with_the_whole_batchs_statistics(
         mean_gap, var_gap = reading.sync_gap(h, layer)
         assert mean_gap.max() < 1e-4 and var_gap.max() < 1e-3
         assert (reading.drift(h, layer, "moving_mean") < 1e-6).all()  # the same update on every replica
+    check_x_hat_is_what_the_layer_did(h, seen)
+
+
+def x_hat_cdf_gap(h, layer, r, i, shard, mean, var):
+    """Largest gap between replica r's recorded x_hat histogram at record i and the histogram of
+    (shard - mean) / sqrt(var + eps) over the same sampled positions (sampling.sample_positions)."""
+    from bnviz.capturing.sampling import sample_positions
+
+    name = reading.rank_layer(r, layer)
+    lo, hi = h.ranges[name]["x_hat"]
+    shape = (1, -1) + (1,) * (shard.dim() - 2)
+    x_hat = (shard.double() - torch.from_numpy(mean).reshape(shape)) / torch.from_numpy(var + 1e-5).sqrt().reshape(shape)
+    positions, _ = sample_positions(shard.shape, 16384, "cpu")
+    values = x_hat.reshape(-1) if positions is None else x_hat.reshape(-1)[positions]
+    edges = np.linspace(lo, hi, h.bins[name] + 1)
+    exact = np.histogram(values.numpy(), bins=np.concatenate([[-np.inf], edges, [np.inf]]))[0]
+    got = h.column(name, "hist_x_hat")[i]
+    return np.abs(np.cumsum(got) - np.cumsum(exact)).max() / len(values)
+
+
+def check_x_hat_is_what_the_layer_did(h, seen):
+    """Each replica's x_hat histogram is of x standardised with the WHOLE batch's statistics (what
+    SyncBatchNorm normalised with), not its own shard's; the check tells the two apart."""
+    worst, own = 0.0, 0.0
+    for layer in reading.layers(h):
+        for i, step in enumerate(reading.steps(h, layer)):
+            shards, whole = seen[int(step)][layer]
+            mean, var = bn_oracle(whole)
+            for r, shard in enumerate(shards):
+                worst = max(worst, x_hat_cdf_gap(h, layer, r, i, shard, mean, var))
+                own = max(own, x_hat_cdf_gap(h, layer, r, i, shard, *bn_oracle(shard)))
+    assert worst < 2e-3, worst  # a value on a bin edge may round either way
+    assert own > 10 * worst, (own, worst)  # the shard's own statistics give another histogram
 
 
 @pytest.mark.gpu

@@ -55,6 +55,12 @@ def updates_moving_stats(module):
     return module.training and module.track_running_stats and module.running_mean is not None
 
 
+def normalises_with_own_batch(module):
+    """False for nn.SyncBatchNorm: in training it normalises with the statistics of the whole global
+    batch, over every replica, not with those of the input this process sees."""
+    return not isinstance(module, nn.SyncBatchNorm)
+
+
 def layer_facts(module):
     """What a reader of a recording needs to know about a BN layer, as plain JSON values."""
     torch_layer = not isinstance(module, BatchNorm)

@@ -10,7 +10,7 @@ import torch
 from torch import nn
 
 from .counting import cell_constants, choose_range, histograms, quantiles
-from .layers import layer_params, uses_batch_stats, updates_moving_stats
+from .layers import layer_params, normalises_with_own_batch, uses_batch_stats, updates_moving_stats
 from .sampling import Plan
 
 SATURATED_SLOPE = 0.25 / math.cosh(2.0) ** 2  # sigmoid'(4) = 0.0177: below it, "saturated"
@@ -63,8 +63,9 @@ def before_pass(module):
     moving = None
     if moving_mean is not None and moving_var is not None:
         moving = torch.stack([moving_mean.detach().reshape(-1), moving_var.detach().reshape(-1)])
-    return {"batch_stats": uses_batch_stats(module), "updated": updates_moving_stats(module),
-            "moving_before": moving}
+    batch_stats = uses_batch_stats(module)
+    return {"batch_stats": batch_stats, "updated": updates_moving_stats(module), "moving_before": moving,
+            "x_hat_from_output": batch_stats and not normalises_with_own_batch(module)}
 
 
 CHANNEL_ROWS = ("batch_mean", "batch_var", "batch_var_unbiased", "moving_mean_before",
@@ -129,6 +130,13 @@ def _from_input(X, y, raw_y, kept, before, ranges, options, activation, eps, pla
     else:  # prediction: normalised with the moving (running) statistics read before the pass
         norm_mean, norm_var = kept[0], kept[1]
     inv_std = torch.rsqrt(norm_var + eps)
+    # x_hat = (x - mean) / sqrt(var + eps), with the statistics the layer normalised with. Where
+    # those are not this input's (nn.SyncBatchNorm: the global batch's), what the layer did is read
+    # back from its output instead: x_hat = (y - beta) / gamma (NaN, so in no cell, where gamma = 0).
+    if before.get("x_hat_from_output"):
+        shift, scale, source, raw_source = kept[5], 1 / kept[4], y, raw_y
+    else:
+        shift, scale, source, raw_source = norm_mean, inv_std, None, None
     channels = torch.cat([mean[None], var[None], var_unbiased[None], kept])  # (9, C), CHANNEL_ROWS order
     # Histograms and percentiles over every value, or the unbiased sample of them, stacked (Q, used)
     Q = 4 if activation is not None else 3
@@ -137,11 +145,12 @@ def _from_input(X, y, raw_y, kept, before, ranges, options, activation, eps, pla
     if plan.positions is None:
         bshape = (1, C) + (1,) * (X.dim() - 2)
         x.copy_(X.reshape(-1))
-        torch.mul(X - norm_mean.reshape(bshape), inv_std.reshape(bshape), out=x_hat.view(X.shape))
+        source = X if source is None else source.view(X.shape)
+        torch.mul(source - shift.reshape(bshape), scale.reshape(bshape), out=x_hat.view(X.shape))
     else:
         torch.index_select(X.reshape(-1), 0, plan.positions, out=x)
-        shift_scale = torch.stack([norm_mean, inv_std]).index_select(1, plan.channel)  # (2, C) -> (2, used)
-        torch.mul(x - shift_scale[0], shift_scale[1], out=x_hat)
+        shift_scale = torch.stack([shift, scale]).index_select(1, plan.channel)  # (2, C) -> (2, used)
+        torch.mul((x if source is None else source) - shift_scale[0], shift_scale[1], out=x_hat)
     values[2].copy_(y)
     quantities = ("input", "x_hat", "output", "activation")[:Q]
     if activation is not None:
@@ -165,6 +174,7 @@ def _from_input(X, y, raw_y, kept, before, ranges, options, activation, eps, pla
     raw = None
     if raw_y is not None:
         raw_x = plan.per_channel(X)
-        raw = {"x": raw_x, "x_hat": (raw_x - norm_mean[:, None]) * inv_std[:, None], "y": raw_y,
+        raw_x_hat = ((raw_x if raw_source is None else raw_source) - shift[:, None]) * scale[:, None]
+        raw = {"x": raw_x, "x_hat": raw_x_hat, "y": raw_y,
                "channel_hist": channel_hist, "position": plan.raw[0]}
     return rec, info, raw
