@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 from bnviz import CaptureOptions, RunConfig, Stepper, capture, lenet
-from bnviz.train.graphed import StepGraphs, foreign_hooks, pack, unpack
+from bnviz.train.graphed import StepGraphs, foreign_hooks, pack, views
 
 
 def test_records_packed_and_unpacked_equal_the_hooks_own():
@@ -20,20 +20,19 @@ def test_records_packed_and_unpacked_equal_the_hooks_own():
     torch.manual_seed(0)
     net2 = lenet("custom")
     with capture(net2, options=opts) as cap:
-        cap.sink = []  # as while a CUDA graph is recorded: the hooks hand their records over
         cap.ranges = {k: dict(v) for k, v in direct.ranges.items()}
-        loss = net2(X).sum()
-        cap.sink, sink = None, cap.sink
+        with cap.summaries_elsewhere(None, collect=True) as (sink, _):  # as while a graph is recorded
+            loss = net2(X).sum()
     assert len(cap.history) == 0 and [s[0] for s in sink] == ["1", "5", "10", "13"]
     packed, layout = pack([loss, torch.tensor(7)], [(cap, *s) for s in sink])
     out = packed.clone()
     assert out[0] == loss and out[1] == 7
     for (_, layer, info, rec_spec, raw_spec), (_, rec, _, raw) in zip(layout, sink):
-        for key, t in unpack(out, rec_spec).items():
+        for key, t in views(out, rec_spec).items():
             assert torch.equal(t, rec[key].float()), (layer, key)
-        for key, t in unpack(out, raw_spec).items():
+        for key, t in views(out, raw_spec).items():
             assert torch.equal(t, raw[key]), (layer, key)
-        cap.deliver(layer, unpack(out, rec_spec), info, unpack(out, raw_spec))
+        cap.deliver(layer, views(out, rec_spec), info, views(out, raw_spec))
     for layer in direct.history.layers:
         for field in direct.history.fields(layer):
             assert np.array_equal(cap.history.column(layer, field), direct.history.column(layer, field),

@@ -1,57 +1,27 @@
 """A bounded, columnar store of capture records, readable as tables.
 
 Records arrive as small tensors on the training device; they are kept in a short pending list and
-copied to the CPU in one batch: one device->host copy per `flush_every` records (64: every 16 steps
-of the LeNet's four layers), never one per step. On CUDA that copy is asynchronous (into pinned
-memory, with an event): training goes on while it lands, and the records join the columns once it
-has; reading the history waits for copies still on their way (the only synchronisation).
+copied to the CPU in one batch (transfer.py): one device->host copy per `flush_every` records (64:
+every 16 steps of the LeNet's four layers), never one per step. On CUDA that copy is asynchronous:
+training goes on while it lands, and the records join the columns once it has; reading the history
+waits for copies still on their way (the only synchronisation).
 Each layer's columns are numpy arrays with one row per record. Past `max_records` rows a layer is
 thinned: the first `keep_first` records always stay; of the later ones every `stride`-th is kept,
 and the stride doubles each time the store fills, so the whole run stays visible at uniform
 spacing. The newest record is always kept too (until a newer one arrives), for "now" panels.
 """
 import numpy as np
-import torch
 
 from .counting import PERCENTILE_NAMES
 from .summaries import CHANNEL_ROWS
+from .transfer import split, to_host
 
 SCALAR_FIELDS = ("step", "epoch", "training", "grad", "batch_stats", "updated", "n", "values_total",
                  "values_used", "pct_values", "saturated")
 
 
-def to_host(by_layer):
-    """(flat host tensor, event or None, layout) of pending records: ONE device->host copy for all.
-
-    On CUDA the copy goes to pinned memory without waiting; `event` tells when it has landed.
-    """
-    stacks = [(layer, field, torch.stack([r[2][field] for r in recs]).float())
-              for layer, recs in by_layer.items() for field in recs[0][2]]
-    if not stacks:
-        return None, None, []
-    flat = torch.cat([t.reshape(-1) for _, _, t in stacks])
-    layout = [(layer, field, tuple(t.shape)) for layer, field, t in stacks]
-    if not flat.is_cuda:
-        return flat.cpu(), None, layout
-    host = torch.empty(flat.shape, dtype=flat.dtype, pin_memory=True)
-    host.copy_(flat, non_blocking=True)
-    event = torch.cuda.Event()
-    event.record()
-    return host, event, layout
-
-
-def split(host, layout):
-    """{layer: {field: numpy (rows, ...)}} from a landed copy (to_host)."""
-    flat, out, start = host.numpy(), {}, 0
-    for layer, field, shape in layout:
-        n = int(np.prod(shape))
-        out.setdefault(layer, {})[field] = flat[start:start + n].reshape(shape)
-        start += n
-    return out
-
-
-def unpack(recs, stacked):
-    """Columns from a list of (step, epoch, record, info) and their host copies (to_host)."""
+def columns_of(recs, stacked):
+    """Columns from a list of (step, epoch, record, info) and their host copies (transfer.to_host)."""
     block = {"step": np.array([r[0] for r in recs], dtype=np.int64),
              "epoch": np.array([r[1] for r in recs], dtype=np.int64)}
     info = recs[0][3]
@@ -121,7 +91,7 @@ class History:
             self._landing.pop(0)
             columns = split(host, layout)
             for layer, recs in by_layer.items():
-                self._add_block(layer, unpack(recs, columns.get(layer, {})))
+                self._add_block(layer, columns_of(recs, columns.get(layer, {})))
 
     def _add_block(self, layer, block):
         if layer not in self.columns:

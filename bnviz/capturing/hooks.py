@@ -8,6 +8,7 @@ Hooks are per model (never the global module hooks), removed when the block ends
 raised; `attach()`/`detach()` for long-lived use (the app); `detach()` is idempotent.
 """
 import weakref
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Optional
 
@@ -59,9 +60,9 @@ class Capture:
         self.recent = {name: [] for name in self.layers}  # (step, raw values) of the newest passes
         self.context = {"step": 0, "epoch": 0}  # set by the stepper before each step
         self.enabled = True  # set per step by a Stepper (capture every k-th step)
-        self.sink = None  # a list while a CUDA graph is being recorded (see graphed.py)
-        self.streams = None  # CUDA streams for the summaries while a Stepper records or warms up
-        self.forked = set()  # which of them the hooks used (the stepper waits for those)
+        self._sink = None  # a list while a CUDA graph is being recorded (summaries_elsewhere)
+        self._streams = None  # CUDA streams for the summaries while a Stepper records or warms up
+        self._forked = set()  # which of them the hooks used (the stepper waits for those)
         self._order = {name: i for i, name in enumerate(self.layers)}
         self._handles = []
         self._before = {}
@@ -126,14 +127,14 @@ class Capture:
             if before is None:
                 return None
             X = args[0]
-            stream = cap.streams[cap._order[name] % len(cap.streams)] if cap.streams else None
+            stream = cap._streams[cap._order[name] % len(cap._streams)] if cap._streams else None
             if stream is not None:
-                cap.forked.add(stream)
+                cap._forked.add(stream)
             rec, info, raw = summarise(module, X, output, before, cap.ranges[name], cap.options,
                                        cap.activations[name], stream, cap.plans[name])
             info["training"], info["grad"] = module.training, torch.is_grad_enabled()
-            if cap.sink is not None:  # recording a CUDA graph: each replay delivers these
-                cap.sink.append((name, rec, info, raw))
+            if cap._sink is not None:  # recording a CUDA graph: each replay delivers these
+                cap._sink.append((name, rec, info, raw))
                 return None
             cap.deliver(name, rec, info, raw)
             if cap.options.raw_last:
@@ -142,6 +143,20 @@ class Capture:
                 del keep[:-cap.options.raw_last]
             return None  # never changes the output
         return hook
+
+    @contextmanager
+    def summaries_elsewhere(self, streams, collect=False):
+        """While inside, the hooks compute their summaries on `streams` (CUDA streams, one per
+        layer in turn), so that they run beside the training step; with collect=True they hand them
+        to the yielded list instead of the history (a recorded CUDA graph delivers them on each
+        replay). Yields (collected, used): the list, and the set of streams the hooks used (the
+        caller's stream must wait for those). For the Stepper's CUDA graphs (train/graphed.py).
+        """
+        self._streams, self._forked, self._sink = streams, set(), [] if collect else None
+        try:
+            yield self._sink, self._forked
+        finally:
+            self._streams, self._forked, self._sink = None, set(), None
 
     def deliver(self, layer, rec, info, raw):
         """Store one pass's summaries (from the hook, or from a replay of a recorded CUDA graph)."""

@@ -23,6 +23,7 @@ hook that is not one of the stepper's captures (its Python would not run on repl
 step whose recording failed (`problems` keeps why).
 """
 import threading
+from contextlib import ExitStack
 
 import torch
 import torch.nn.modules.module as nn_module
@@ -95,7 +96,7 @@ def pack(outputs, deliveries):
     return torch.cat(parts), layout
 
 
-def unpack(out, spec):
+def views(out, spec):
     """Views of `out` (a clone of the packed tensor) for one spec; None stays None."""
     if spec is None:
         return None
@@ -116,8 +117,8 @@ class StepGraph:
         self.graph.replay()
         out = self.packed.clone()  # the next replay overwrites `packed`
         for cap, layer, info, rec, raw in self.layout:
-            cap.deliver(layer, unpack(out, rec), info, unpack(out, raw))
-        return out[0], out[1]
+            cap.deliver(layer, views(out, rec), info, views(out, raw))
+        return out[0], out[1].long()  # the count as an eager step gives it (packed as a float)
 
 
 def record_graph(body, stream):
@@ -179,28 +180,27 @@ class StepGraphs:
         self.replayed += 1
         return replay.run(idx)
 
-    def _forked(self, eager, idx, captures):
+    def _forked(self, eager, idx, captures, collect=False):
         """`eager(idx)` with the captures' summaries on the summary streams; the current stream then
-        waits for the streams the hooks used (in a graph recording, only those may be joined)."""
-        for c in captures:
-            c.streams, c.forked = self.summary_streams, set()
-        try:
+        waits for the streams the hooks used (in a graph recording, only those may be joined).
+        Returns (loss, correct, [(capture, layer, record, info, raw)] when collect=True)."""
+        with ExitStack() as routes:
+            routed = [(c, routes.enter_context(c.summaries_elsewhere(self.summary_streams, collect)))
+                      for c in captures]
             loss, correct = eager(idx)
-            for s in set().union(*(c.forked for c in captures)):
+            for s in set().union(*(used for _, (_, used) in routed)):
                 torch.cuda.current_stream(self.device).wait_stream(s)
-        finally:
-            for c in captures:
-                c.streams, c.forked = None, set()
-        return loss, correct
+            collected = [(c, *d) for c, (sink, _) in routed for d in (sink or ())]
+        return loss, correct, collected
 
     def _on_stream(self, eager, idx, captures):
         self.eager += 1
         if self.stream is None:
-            return self._forked(eager, idx, captures)
+            return self._forked(eager, idx, captures)[:2]
         current = torch.cuda.current_stream(self.device)
         self.stream.wait_stream(current)
         with torch.cuda.stream(self.stream):
-            loss, correct = self._forked(eager, idx, captures)
+            loss, correct, _ = self._forked(eager, idx, captures)
         current.wait_stream(self.stream)
         loss.record_stream(current)
         correct.record_stream(current)
@@ -210,15 +210,9 @@ class StepGraphs:
         keep = [c.plans for c in captures]  # the constant tensors the graph reads (sampling.Plan)
         static_idx = idx.clone()
 
-        def body():  # the hooks hand their records to sinks, packed with the step's outputs
-            for c in captures:
-                c.sink = []
-            try:
-                loss, correct = self._forked(eager, static_idx, captures)
-                return pack([loss, correct], [(c, *d) for c in captures for d in c.sink])
-            finally:
-                for c in captures:
-                    c.sink = None
+        def body():  # the hooks hand their records over, packed with the step's outputs
+            loss, correct, collected = self._forked(eager, static_idx, captures, collect=True)
+            return pack([loss, correct], collected)
 
         try:
             with _RECORDING:

@@ -26,8 +26,7 @@ class StepResult:
     batch: int  # batch index within the epoch, from 0
     size: int  # images in the batch (the last batch of an epoch may be smaller)
     loss_t: torch.Tensor  # mean cross-entropy of the batch, 0-dim, on the device
-    correct_t: torch.Tensor  # correctly classified images, 0-dim, on the device (a whole number;
-    #                          float32 when the step was replayed from a CUDA graph)
+    correct_t: torch.Tensor  # correctly classified images, 0-dim int64, on the device
 
     @property
     def loss(self):
