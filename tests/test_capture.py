@@ -192,7 +192,7 @@ def test_capture_leaves_training_bit_identical(small_data):
     for with_capture in (False, True):
         stepper = Stepper(RunConfig(norm="custom", batch_size=128, seed=2), small_data)
         if with_capture:
-            stepper.start_capture(CaptureOptions(raw_last=1))
+            stepper.start_capture(CaptureOptions(keep_inputs=1))
         losses = [stepper.step().loss_t.clone() for _ in range(5)]
         results.append((losses, {k: v.clone() for k, v in stepper.model.state_dict().items()}))
     for a, b in zip(results[0][0], results[1][0]):

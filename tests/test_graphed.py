@@ -87,7 +87,7 @@ def test_which_steps_would_be_replayed(small_data):
     assert kinds_of_steps(s, 1) == [(300, (id(every),), (0.5,), bn)]
     s.model[1].momentum = 0.8  # a BN setting changed by hand: another kind too
     assert kinds_of_steps(s, 1)[0][3] == ((1e-5, 0.8, "training"),) + bn[1:]
-    s.start_capture(CaptureOptions(raw_last=1))  # copies inputs to the host: eager
+    s.start_capture(CaptureOptions(keep_inputs=1))  # copies inputs to the host: eager
     assert kinds_of_steps(s, 1) == [None]
 
 

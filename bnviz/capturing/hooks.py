@@ -26,8 +26,8 @@ class CaptureOptions:
     range_margin: float = 0.5  # the first pass's [min, max] is widened by this share of its width
     sample: Optional[int] = 16384  # values per quantity for histograms/percentiles; None = all
     raw_values: int = 8  # real values per channel (x, x_hat, y) kept for the newest passes, 0 = none
-    raw_keep: int = 16  # how many of the newest passes keep those raw values
-    raw_last: int = 0  # also keep the whole input tensor of the last K passes per layer (on the CPU)
+    raw_keep: int = 16  # how many of the newest passes keep those raw values (and per-channel histograms)
+    keep_inputs: int = 0  # also keep the whole input tensor of the last K passes per layer (on the CPU)
     every: int = 1  # with a Stepper: record every k-th training step
     capture_eval: bool = False  # also record passes in evaluation (no_grad + eval())
     max_records: int = 4096  # per layer; beyond it older records are thinned, the first kept
@@ -56,7 +56,7 @@ class Capture:
             facts[name] = dict(layer_facts(module), activation=(self.activations[name] or (None,))[0])
         self.ranges = {name: {} for name in self.layers}  # histogram ranges, fixed after pass 1
         self.plans = {name: {} for name in self.layers}  # input shape -> its sampling Plan
-        self.raw = {name: [] for name in self.layers}  # whole inputs of the last raw_last passes
+        self.inputs = {name: [] for name in self.layers}  # whole inputs of the last keep_inputs passes
         self.recent = {name: [] for name in self.layers}  # (step, raw values) of the newest passes
         self.context = {"step": 0, "epoch": 0}  # set by the stepper before each step
         self.enabled = True  # set per step by a Stepper (capture every k-th step)
@@ -137,10 +137,10 @@ class Capture:
                 cap._sink.append((name, rec, info, raw))
                 return None
             cap.deliver(name, rec, info, raw)
-            if cap.options.raw_last:
-                keep = cap.raw[name]
+            if cap.options.keep_inputs:
+                keep = cap.inputs[name]
                 keep.append((cap.context["step"], X.detach().to("cpu", copy=True)))
-                del keep[:-cap.options.raw_last]
+                del keep[:-cap.options.keep_inputs]
             return None  # never changes the output
         return hook
 

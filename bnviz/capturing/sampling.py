@@ -58,7 +58,7 @@ class Plan:
     channel: Optional[torch.Tensor]  # (used,) their channels; None when not needed
     used: int  # values per quantity in the histograms
     picks: Optional[torch.Tensor]  # (PERCENTILE_VALUES,) of those for the percentiles; None: all
-    raw: Optional[tuple] = None  # (flat index along a channel, image, position in the image)
+    raw_picks: Optional[tuple] = None  # raw values: (index along a channel, image, position in it)
     cells: dict = field(default_factory=dict)  # (ranges, bins) -> histogram constants (counting.py)
     quantile: dict = field(default_factory=dict)  # values -> order-statistic constants (counting.py)
 
@@ -74,16 +74,16 @@ class Plan:
         picks = None
         if used > PERCENTILE_VALUES:  # the same stratified draw over the histogram's values
             picks = stratified(used, PERCENTILE_VALUES, ("percentiles", used)).to(device)
-        raw = None
+        raw_picks = None
         if raw_values:  # k positions spread evenly along each channel's N * inner values
             N, inner = shape[0], total // (C * shape[0])
             pick = torch.linspace(0, N * inner - 1, min(raw_values, N * inner), device=device).long()
-            raw = (pick, pick // inner, pick % inner)
-        return cls(shape, positions, channel, used, picks, raw)
+            raw_picks = (pick, pick // inner, pick % inner)
+        return cls(shape, positions, channel, used, picks, raw_picks)
 
     def per_channel(self, T):
         """(C, k): the plan's raw values of T, k real values per channel spread over the batch,
         gathered by index without copying the activation into per-channel order."""
         N, C = T.shape[:2]
-        _, n, s = self.raw
+        _, n, s = self.raw_picks
         return T.reshape(N, C, -1)[n, :, s].t()

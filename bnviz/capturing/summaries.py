@@ -110,7 +110,7 @@ def summarise(module, X, Y, before, ranges, options, activation=None, stream=Non
         y = Y.reshape(-1) if stream is None else Y.reshape(-1).clone()
     else:
         y = Y.reshape(-1).index_select(0, plan.positions)
-    raw_y = plan.per_channel(Y) if plan.raw else None
+    raw_y = plan.per_channel(Y) if plan.raw_picks else None
     if stream is None:
         return _from_input(X, y, raw_y, kept, before, ranges, options, activation, eps, plan)
     stream.wait_stream(torch.cuda.current_stream(X.device))
@@ -176,5 +176,5 @@ def _from_input(X, y, raw_y, kept, before, ranges, options, activation, eps, pla
         raw_x = plan.per_channel(X)
         raw_x_hat = ((raw_x if raw_source is None else raw_source) - shift[:, None]) * scale[:, None]
         raw = {"x": raw_x, "x_hat": raw_x_hat, "y": raw_y,
-               "channel_hist": channel_hist, "position": plan.raw[0]}
+               "channel_hist": channel_hist, "position": plan.raw_picks[0]}
     return rec, info, raw

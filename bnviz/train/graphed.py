@@ -18,7 +18,7 @@ packed into one static tensor inside the graph, cloned out with one copy, and ha
 as views, as if its hooks had run.
 
 Steps that a graph cannot replay run eagerly, exactly as before: the last partial batch of an epoch
-(another shape), a capture that copies whole inputs to the host (raw_last), a model carrying any
+(another shape), a capture that copies whole inputs to the host (keep_inputs), a model carrying any
 hook that is not one of the stepper's captures (its Python would not run on replay), and any kind of
 step whose recording failed (`problems` keeps why).
 """

@@ -202,7 +202,7 @@ class Stepper:
             return None, ()
         attached = [c for c in self._captures.values() if c.attached]
         recording = [c for c in attached if c.enabled]
-        if any(c.options.raw_last for c in recording):
+        if any(c.options.keep_inputs for c in recording):
             return None, ()
         settings = replay_settings(self.model, set().union(*(c.hook_ids for c in attached)))
         if settings is None:  # a hook that is not one of our captures: its Python must run
