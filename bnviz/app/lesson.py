@@ -1,0 +1,91 @@
+"""A session's lesson: read from the URL on its first run, kept in st.session_state, written back
+to the URL after every run, with its notices, its lock caption and the "Copy lesson link" box.
+
+The schema (which fields, which values) is bnviz.app.links; this file is its Streamlit side.
+"""
+import streamlit as st
+
+from ..train.config import RunConfig, available_devices
+from . import links
+
+
+def start_lesson(pages):
+    """This session's lesson (st.session_state.lesson); parsed from the URL on its first run."""
+    ss = st.session_state
+    if "lesson" not in ss:
+        ss.lesson, ss.lesson_notices = links.parse(st.query_params.to_dict(), pages, available_devices())
+        ss.lesson_opened = False  # open_lesson has not checked the view nor started the step yet
+    return ss.lesson
+
+
+def lesson_config(lesson):
+    """The run a lesson starts: its settings as a RunConfig (each was checked by links.parse)."""
+    return RunConfig(**{name: lesson[name] for name in links.SETTINGS})
+
+
+def layers_of(session):
+    """{BN layer name: facts} of a LiveRun's model ({} without BN)."""
+    return session.history.meta["layers"] if session.has_bn else {}
+
+
+def open_lesson(session):
+    """Once per session: fit the link's layer and channel to the model, and train to its step."""
+    ss = st.session_state
+    if ss.lesson_opened:
+        return
+    ss.lesson_opened = True
+    lesson = ss.lesson
+    ss.lesson_notices += links.check_view(lesson, layers_of(session))
+    if lesson["step"] and lesson["page"] == "live":  # tick by tick, so the page stays responsive
+        session.start_running_until(lesson["step"])
+
+
+def link_state(lesson, session):
+    """The lesson as the page shows it: the run's own settings (pending ones count from Reset on),
+    and on the live page its view and step (the target step while a link's run is on its way)."""
+    state = {**lesson, **session.config.to_dict()}
+    if lesson["page"] == "live":
+        going_to = session.target_step if session.running and session.target_step else None
+        state["step"] = going_to or session.stepper.step_count
+    else:
+        state.update(panel=None, layer=None, channel=None, step=None)
+    return state
+
+
+def write_url(state):
+    """Make the address bar a link to `state` (only when it changed: no message otherwise)."""
+    params = links.build(state)
+    if st.query_params.to_dict() != params:
+        st.query_params.from_dict(params)
+
+
+def notices_ui():
+    """What the link asked for that could not be used, until the student dismisses it."""
+    notices = st.session_state.get("lesson_notices")
+    if notices:
+        st.warning("**This lesson link has fields that could not be used**; each one below uses its "
+                   "default instead, and the rest of the link applies:\n\n"
+                   + "\n".join(f"- {n}" for n in notices))
+        st.button("OK", key="lesson_notices_ok", on_click=lambda: st.session_state.pop("lesson_notices", None))
+
+
+def locks_ui(lesson):
+    """Sidebar: what this lesson fixes and hides."""
+    parts = []
+    if lesson["lock"]:
+        parts.append("This lesson fixes: " + ", ".join(links.NAMES[n] for n in lesson["lock"]) + ".")
+    if lesson["hide"]:
+        parts.append("It hides: " + ", ".join(links.NAMES[n] for n in lesson["hide"]) + ".")
+    if parts:
+        st.sidebar.caption("🔒 " + " ".join(parts))
+
+
+def copy_link_ui(where, state):
+    """A "Copy lesson link" box: the link as code (Streamlit draws a copy icon beside it)."""
+    url = links.to_url(st.context.url or "", state)
+    with where.popover("Copy lesson link", width="stretch"):
+        st.code(url, language=None, wrap_lines=True)
+        st.caption("Copy it with the icon at the box's right. Whoever opens it gets this run (same "
+                   "settings and seed: the same numbers), this view and this step; the settings in it "
+                   "are the run's, so press Reset first to share changed settings.")
+    return url
