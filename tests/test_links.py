@@ -48,6 +48,7 @@ def test_the_link_is_the_base_with_the_query():
     back, notices = links.parse(dict(parse_qsl(parts.query)))
     assert notices == [] and back == A_LESSON
     assert "lock=lr,norm,reset" in url  # commas stay readable
+    assert links.to_url("http://host:8501", A_LESSON) == url  # the server's root gets its /
 
 
 @pytest.mark.parametrize("field", list(LIMITS))

@@ -127,10 +127,12 @@ def on_breakpoints():
 # A control for a lesson-link field starts at the lesson's value, is disabled when the lesson locks
 # it and not drawn when the lesson hides it; its value goes back into the lesson (hence the link).
 def shown(lesson, name):
+    """Whether the lesson draws the control of `name` (a link field or an action group)."""
     return name not in lesson["hide"]
 
 
 def locked(lesson, name):
+    """Whether the lesson shows the control of `name` disabled."""
     return name in lesson["lock"]
 
 
@@ -252,6 +254,7 @@ def view_ui(session, lesson):
 
 
 def layer_label(layers, name):
+    """The BN layer select box's words for `name`."""
     if name not in layers:
         return "no BN layer in this model"
     return f"net[{name}] · {layers[name]['kind']}, {layers[name]['channels']} channels"

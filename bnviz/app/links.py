@@ -11,7 +11,7 @@ The lock is a classroom aid, not security: a student can edit the URL.
 """
 import math
 import re
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from ..train.config import DEVICES, LIMITS, RunConfig, config_problems
 
@@ -204,4 +204,6 @@ def build(lesson):
 def to_url(base, lesson):
     """The lesson link: `base` (the app's address, any query dropped) with the lesson's parameters."""
     base = (base or "").split("?")[0].split("#")[0]
+    if base and not urlsplit(base).path:
+        base += "/"  # st.context.url is "http://host:port" at the server's root
     return f"{base}?{urlencode(build(lesson), safe=',')}"
