@@ -79,14 +79,16 @@ def test_a_lesson_link_in_two_tabs(server, full_data):
     wait_idle(first)
     assert "Step 6, layer 5, channel 3" in first.inner_text("body") and not training.is_checked()
 
-    # the "Copy lesson link" box holds the browser's address of this view
-    first.get_by_role("button", name="Copy lesson link").click()
-    code = first.locator('[data-testid="stPopoverBody"] code').first
-    code.wait_for(timeout=10_000)
-    link = code.inner_text().strip()
+    # "Copy lesson link" puts the browser's address of this view on the clipboard; the box shows it too
+    first.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url)
+    button = first.frame_locator('[data-testid="stSidebar"] iframe').get_by_role("button", name="Copy lesson link")
+    button.click()
+    first.frame_locator('[data-testid="stSidebar"] iframe').get_by_text("Copied ✓").wait_for(timeout=10_000)
+    link = first.evaluate("navigator.clipboard.readText()")
     assert link.startswith(f"{url}/?") and dict(parse_qsl(urlsplit(link).query)) == dict(
         parse_qsl(urlsplit(first.url).query))
-    first.keyboard.press("Escape")
+    first.get_by_text("Lesson link", exact=True).click()
+    assert first.locator('[data-testid="stSidebar"] code').filter(has_text="seed=4").first.inner_text().strip() == link
 
     # a second student opening the same link sees the same numbers at the same step
     second = open_lesson(browser, url)

@@ -3,6 +3,8 @@ to the URL after every run, with its notices, its lock caption and the "Copy les
 
 The schema (which fields, which values) is bnviz.app.links; this file is its Streamlit side.
 """
+import json
+
 import streamlit as st
 
 from ..train.config import RunConfig, available_devices
@@ -19,8 +21,11 @@ def start_lesson(pages):
 
 
 def lesson_config(lesson):
-    """The run a lesson starts: its settings as a RunConfig (each was checked by links.parse)."""
-    return RunConfig(**{name: lesson[name] for name in links.SETTINGS})
+    """The run a lesson starts: its settings as a RunConfig (the defaults while a typed one is invalid)."""
+    try:
+        return RunConfig(**{name: lesson[name] for name in links.SETTINGS})
+    except ValueError:  # links.parse checked the link's values; a student may have typed since
+        return RunConfig()
 
 
 def layers_of(session):
@@ -80,12 +85,37 @@ def locks_ui(lesson):
         st.sidebar.caption("🔒 " + " ".join(parts))
 
 
+# Streamlit has no clipboard API: a button in a small iframe (Streamlit's iframes may write to the
+# clipboard) copies the link; where the browser refuses (navigator.clipboard needs https or localhost),
+# it falls back to execCommand("copy"), and the link is also shown in a box to copy by hand.
+COPY_BUTTON = """<button id="copy" style="width:100%;min-height:2.4rem;border-radius:0.5rem;cursor:pointer;
+border:1px solid rgba(49,51,63,0.2);background:#fff;color:rgb(49,51,63);font:400 1rem 'Source Sans Pro',
+sans-serif">Copy lesson link</button>
+<script>
+const link = LINK, button = document.getElementById("copy");
+button.onclick = async () => {
+  let ok = false;
+  try { await navigator.clipboard.writeText(link); ok = true; } catch (e) {}
+  if (!ok) {
+    const t = document.createElement("textarea");
+    t.value = link; document.body.appendChild(t); t.select();
+    try { ok = document.execCommand("copy"); } catch (e) {}
+    t.remove();
+  }
+  button.textContent = ok ? "Copied ✓" : "Could not copy: open “Lesson link” below";
+  setTimeout(() => { button.textContent = "Copy lesson link"; }, 2500);
+};
+</script>"""
+
+
 def copy_link_ui(where, state):
-    """A "Copy lesson link" box: the link as code (Streamlit draws a copy icon beside it)."""
+    """The "Copy lesson link" button, and the link in a box (Streamlit draws a copy icon beside it)."""
     url = links.to_url(st.context.url or "", state)
-    with where.popover("Copy lesson link", width="stretch"):
+    # json.dumps quotes the link for the script; "<" escaped so that no value can close the script
+    where.iframe(COPY_BUTTON.replace("LINK", json.dumps(url).replace("<", "\\u003c")), height=44)
+    with where.expander("Lesson link"):
         st.code(url, language=None, wrap_lines=True)
-        st.caption("Copy it with the icon at the box's right. Whoever opens it gets this run (same "
-                   "settings and seed: the same numbers), this view and this step; the settings in it "
-                   "are the run's, so press Reset first to share changed settings.")
+        st.caption("Whoever opens this link gets this run (same settings and seed: the same numbers), "
+                   "this view and this step. The settings in it are the run's: press Reset first to "
+                   "share changed settings.")
     return url
