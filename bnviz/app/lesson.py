@@ -88,9 +88,10 @@ def locks_ui(lesson):
 # Streamlit has no clipboard API: a button in a small iframe (Streamlit's iframes may write to the
 # clipboard) copies the link; where the browser refuses (navigator.clipboard needs https or localhost),
 # it falls back to execCommand("copy"), and the link is also shown in a box to copy by hand.
-COPY_BUTTON = """<button id="copy" style="width:100%;min-height:2.4rem;border-radius:0.5rem;cursor:pointer;
-border:1px solid rgba(49,51,63,0.2);background:#fff;color:rgb(49,51,63);font:400 1rem 'Source Sans Pro',
-sans-serif">Copy lesson link</button>
+COPY_BUTTON = """<style>body{margin:0}</style>
+<button id="copy" style="box-sizing:border-box;width:100%;height:40px;border-radius:8px;cursor:pointer;
+border:1px solid rgba(49,51,63,0.2);background:#fff;color:rgb(49,51,63);font:400 15px sans-serif">
+Copy lesson link</button>
 <script>
 const link = LINK, button = document.getElementById("copy");
 button.onclick = async () => {
@@ -112,7 +113,7 @@ def copy_link_ui(where, state):
     """The "Copy lesson link" button, and the link in a box (Streamlit draws a copy icon beside it)."""
     url = links.to_url(st.context.url or "", state)
     # json.dumps quotes the link for the script; "<" escaped so that no value can close the script
-    where.iframe(COPY_BUTTON.replace("LINK", json.dumps(url).replace("<", "\\u003c")), height=44)
+    where.iframe(COPY_BUTTON.replace("LINK", json.dumps(url).replace("<", "\\u003c")), height=40)
     with where.expander("Lesson link"):
         st.code(url, language=None, wrap_lines=True)
         st.caption("Whoever opens this link gets this run (same settings and seed: the same numbers), "
