@@ -5,7 +5,9 @@
 Each browser session trains its own model (held by a registry that releases it after the tab's
 time-to-live; st.session_state keeps a weak proxy); the data set is loaded once and shared
 read-only. Training runs in a fragment that does a bounded number of steps per tick, so the
-page stays responsive and Pause takes effect within a second.
+page stays responsive and Pause takes effect within a second. A session's first run reads its
+lesson link (bnviz.app.links: settings, page, view, step, lock, hide) and every run writes the page's
+state back to the URL, so the address bar is always a link to what is shown.
 """
 import logging
 import os
@@ -135,7 +137,10 @@ def live_page(data, session, lesson):
     collect_garbage()
 
 
-PAGES = {  # a lesson link's page name -> (the Mode radio's label, the page)
+# A lesson link's page name -> (the Mode radio's label, the page). A page missing here falls back to
+# live with a notice; the guided tour is wired with one entry:
+#     "tour": ("Guided tour", lambda data, session, lesson: tour_ui(data)),
+PAGES = {
     "live": ("Live training", live_page),
     "experiments": ("Experiments", lambda data, session, lesson: experiments_ui(data)),
     "replay": ("Replay a recording", lambda data, session, lesson: replay_ui(lesson)),
