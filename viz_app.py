@@ -5,7 +5,9 @@
 Each browser session trains its own model (held by a registry that releases it after the tab's
 time-to-live; st.session_state keeps a weak proxy); the data set is loaded once and shared
 read-only. Training runs in a fragment that does a bounded number of steps per tick, so the
-page stays responsive and Pause takes effect within a second.
+page stays responsive and Pause takes effect within a second. A session's first run reads its
+lesson link (bnviz.app.links: settings, page, view, step, lock, hide) and every run writes the page's
+state back to the URL, so the address bar is always a link to what is shown.
 """
 import logging
 import os
@@ -18,18 +20,19 @@ import torch
 from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from bnviz.app.controls import (THREADS_PER_SESSION, actions_ui, flash, on_population, on_precise,
-                                settings_ui, training_slots)
+from bnviz.app.controls import (THREADS_PER_SESSION, actions_ui, flash, language_ui, on_population, on_precise,
+                                page_ui, settings_ui, training_slots, view_ui)
 from bnviz.app.diagnostics import collect_garbage, record_run, write_stats
 from bnviz.app.distributed import distributed_ui
 from bnviz.app.experiments import experiments_ui
-from bnviz.app.panels import PANELS, panels_ui
+from bnviz.app.lesson import (copy_link_ui, lesson_config, link_state, locks_ui, notices_ui, open_lesson,
+                              start_lesson, write_url)
+from bnviz.app.panels import panels_ui
 from bnviz.app.registry import SessionRegistry
 from bnviz.app.replay import replay_sidebar_ui, replay_step_ui
 from bnviz.data.fashion_mnist import BadDataError, DataNotFoundError, load_fashion_mnist
 from bnviz.debug.live_run import LiveRun
 from bnviz.distributed.reading import is_distributed
-from bnviz.train.config import RunConfig
 
 TICK_SECONDS = 1.0  # charts refresh at least once a second while running
 TRAIN_SECONDS = 0.8  # of each tick, time spent training (the rest draws)
@@ -54,44 +57,20 @@ def browser_session_active(session_id):
     return not Runtime.exists() or Runtime.instance().is_active_session(session_id)
 
 
-def current_session(data):
-    """This browser session's LiveRun (made on its first run); releases closed tabs' Sessions."""
+def current_session(data, lesson):
+    """This browser session's LiveRun (made on its first run, with the lesson's settings); releases
+    closed tabs' Sessions."""
     ctx = get_script_run_ctx()
     key = st.session_state.setdefault("bnviz_key", uuid.uuid4().hex)  # unique even where ids repeat
     registry = session_registry()
-    session = registry.get_or_create(key, lambda: LiveRun(data, RunConfig()), ctx.session_id if ctx else key)
+    session = registry.get_or_create(key, lambda: LiveRun(data, lesson_config(lesson)),
+                                     ctx.session_id if ctx else key)
     st.session_state.session = weakref.proxy(session)  # for callbacks; the registry owns it
     registry.reap(browser_session_active, st.get_option("server.disconnectedSessionTTL"))
     return session
 
 
-# --- widgets --------------------------------------------------------------------------------------
-def view_ui(session):
-    """Which layer, channel and panel to look at."""
-    layers = session.history.meta["layers"] if session.has_bn else {}
-    cols = st.columns([2, 1, 1, 1])
-    names = list(layers) or ["—"]
-    layer = cols[0].selectbox("BN layer", names, key="layer", format_func=lambda n: layer_label(layers, n))
-    C = layers[layer]["channels"] if layer in layers else 1
-    channel = cols[1].number_input("Channel", min_value=0, max_value=C - 1, value=0, key=f"channel-{C}")
-    quantity = cols[2].selectbox("Heat map of", ["input", "x_hat", "output", "activation"], key="quantity")
-    pct_of = cols[3].selectbox("Percentiles of", ["output", "input"], key="pct_of",
-                               format_func={"output": "sigmoid input (BN output)", "input": "BN input"}.get)
-    toggles = st.columns(2)
-    pooled = toggles[0].toggle("Histograms: all channels pooled", value=True, key="pooled",
-                               help="Off: *Distributions now* and *Over time* show the chosen channel only.")
-    all_channels = toggles[1].toggle("γ and β: first 8 channels", value=False, key="all_channels")
-    panel = st.radio("Panel", PANELS, horizontal=True, key="panel", label_visibility="collapsed")
-    return {"layer": layer, "channel": int(channel), "quantity": quantity, "pct_of": pct_of,
-            "all_channels": all_channels, "pooled": pooled, "panel": panel}
-
-
-def layer_label(layers, name):
-    if name not in layers:
-        return "no BN layer in this model"
-    return f"net[{name}] · {layers[name]['kind']}, {layers[name]['channels']} channels"
-
-
+# --- pages ----------------------------------------------------------------------------------------
 def status_ui(session):
     w = session.where()
     st.progress(w["batch"] / w["steps_per_epoch"],
@@ -146,39 +125,57 @@ def draw_live(session, view):
                  "or press Reset if it happens again.")
 
 
+def live_page(data, session, lesson):
+    """Live training: settings, actions, the status line and a panel over this session's run."""
+    settings_ui(data, lesson)
+    actions_ui(session, lesson)
+    if "flash" in st.session_state:
+        kind, text = st.session_state.pop("flash")
+        getattr(st, kind)(text)
+    view = view_ui(session, lesson)
+    live_ui(session, view)
+    collect_garbage()
+
+
+# A lesson link's page name -> (the Mode radio's label, the page). A page missing here falls back to
+# live with a notice; the guided tour is wired with one entry:
+#     "tour": ("Guided tour", lambda data, session, lesson: tour_ui(data)),
+PAGES = {
+    "live": ("Live training", live_page),
+    "experiments": ("Experiments", lambda data, session, lesson: experiments_ui(data)),
+    "replay": ("Replay a recording", lambda data, session, lesson: replay_ui(lesson)),
+}
+
+
 def main():
     started = time.perf_counter()
     st.set_page_config(page_title="bnviz — Batch Normalization, step by step", layout="wide")
     if torch.get_num_threads() != THREADS_PER_SESSION:
         torch.set_num_threads(THREADS_PER_SESSION)
+    lesson = start_lesson(tuple(PAGES))  # the link's state, read on the session's first run
+    language_ui(lesson)
     st.title("Batch Normalization, step by step")
     try:
         data = shared_data(os.environ.get("BNVIZ_DATA"))
     except (DataNotFoundError, BadDataError) as err:
         st.error(f"Fashion-MNIST could not be loaded.\n\n{err}")
         st.stop()
-    session = current_session(data)
-    mode = st.sidebar.radio("Mode", ["Live training", "Experiments", "Replay a recording"], key="mode")
-    if mode == "Replay a recording":
-        replay_ui()
-        return
-    if mode == "Experiments":
-        experiments_ui(data)
-        return
-    settings_ui(data)
-    actions_ui(session)
-    if "flash" in st.session_state:
-        kind, text = st.session_state.pop("flash")
-        getattr(st, kind)(text)
-    view = view_ui(session)
-    live_ui(session, view)
-    collect_garbage()
+    session = current_session(data, lesson)
+    open_lesson(session)
+    page = page_ui(lesson, {name: label for name, (label, _) in PAGES.items()})
+    locks_ui(lesson)
+    link_box = st.sidebar.container()
+    notices_ui()
+    PAGES[page][1](data, session, lesson)
+    state = link_state(lesson, session)
+    copy_link_ui(link_box, state)
+    write_url(state)
     if os.environ.get("BNVIZ_STATS_FILE"):  # load tests read the server's numbers here
         record_run(time.perf_counter() - started)
         write_stats(os.environ["BNVIZ_STATS_FILE"])
 
 
-def replay_ui():
+def replay_ui(lesson):
     """Replay mode: the same panels over a recording, scrubbed with a slider."""
     replay_sidebar_ui()
     replay = st.session_state.get("replay")
@@ -191,7 +188,7 @@ def replay_ui():
         st.divider()
         st.caption("Below: one replica's layer (`rankR/layer`) with the single-run panels.")
     step = replay_step_ui(replay)
-    view = view_ui(replay)
+    view = view_ui(replay, lesson)
     view["step"] = step
     if view["panel"] in ("Distributions now", "Inside one step"):
         st.caption(f"Showing the record at step {step}; the panels over time show the whole recording.")
