@@ -62,8 +62,9 @@ def test_step_run_pause_and_charts(page):
 
 def test_inside_one_step_panel(page):
     page.get_by_text("Inside one step", exact=True).click()
-    page.wait_for_function("() => document.body.innerText.includes('recorded:') && "
-                           "document.body.innerText.includes('moving_mean = 0.9 ×')", timeout=60_000)
+    page.wait_for_function("() => document.body.innerText.includes('recorded:') && "  # every part drawn,
+                           "document.body.innerText.includes('moving_mean = 0.9 ×') && "  # not placeholders
+                           "document.body.innerText.includes('x̂ = (x − μ) / √(σ² + ε)')", timeout=60_000)
     wait_idle(page)
     page.screenshot(path=str(ARTIFACTS / "inside.png"), full_page=True)
     text = page.inner_text("body")
