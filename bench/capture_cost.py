@@ -21,7 +21,8 @@ from bnviz.capturing.hooks import CaptureOptions  # noqa: E402
 def main():
     args, data = setup(__doc__, steps=200, rounds=3, device="cpu")
     variants = [("no capture", None),
-                ("capture, every step (default: 16,384-value unbiased sample)", CaptureOptions()),
+                (f"capture, every step (default: {CaptureOptions().sample:,}-value unbiased sample)", CaptureOptions()),
+                ("capture, every step, 8,192-value sample (sample=8192)", CaptureOptions(sample=8192)),
                 ("capture, every step, all values (sample=None)", CaptureOptions(sample=None)),
                 ("capture, every 10th step", CaptureOptions(every=10))]
     for norm in ("custom", "torch"):
