@@ -1,0 +1,340 @@
+"""The guided tour's eight stops: each a question, then a reveal with the run's own numbers.
+
+All the words are in TEXTS, one dict per stop (title, question, choices, reveal), with `{names}`
+filled from the numbers that `numbers_*` compute from a TourRun (tour.py): nothing here is typed
+in. `stop(run, n)` returns one Stop, with its figure, table and the link to the same view in the
+free app (the lesson-link format: `?page=live&...&panel=...&layer=...&channel=...&step=...`).
+"""
+import math
+from dataclasses import dataclass, field
+from typing import Optional
+from urllib.parse import urlencode
+
+import numpy as np
+
+from ..figures.distributions import distributions_now
+from ..figures.experiments import figure1_figure, precise_figure
+from ..figures.statistics import gamma_beta, moving_convergence
+from .catalog import CARDS
+from .tour import ema, per_channel, standardise
+
+TEXTS = [
+    {"slug": "drift", "title": "A layer's input drifts while the network learns",
+     "question": "Two LeNets start from the same weights and see the same {steps} batches; one has no BN. "
+                 "Whose input of sigmoid #{sigmoid} (the one after net[{layer}]) moves more over those steps?",
+     "choices": ["the net without BN", "the net with BN", "about the same (within 25%)"],
+     "reveal": "Over the first {steps} steps the **median** of that sigmoid's input stayed within a range "
+               "of **{range_plain:.3f}** without BN and **{range_bn:.3f}** with BN ({ratio:.2f}×). "
+               "Without BN the 15th/50th/85th percentiles went from {first_plain} at step 1 to "
+               "{last_plain} at step {steps}; with BN from {first_bn} to {last_bn}. This drift is what "
+               "the BN paper called *internal covariate shift*. Test accuracy at step {steps}: "
+               "{acc_plain:.3f} without BN, {acc_bn:.3f} with BN (lr {lr:g} for both)."},
+    {"slug": "one-step", "title": "One BN step, with its real numbers",
+     "question": "At step {step}, channel {channel} of net[{layer}] has batch mean μ = {mu:.5f} and (biased) "
+                 "variance σ² = {var:.5f} over n = {n:,} values; ε = {eps:g}. One real input is "
+                 "x = {x:.5f}. What is x̂?",
+     "choices": ["{c0:.4f}", "{c1:.4f}", "{c2:.4f}"],
+     "reveal": "x̂ = (x − μ) / √(σ² + ε) = ({x:.5f} − {mu:.5f}) / √({var:.5f} + {eps:g}) = "
+               "({diff:.5f}) / {std:.5f} = **{x_hat:.4f}**. Then y = γ·x̂ + β = {gamma:.4f} × {x_hat:.4f} + "
+               "{beta:.4f} = **{y:.4f}**; the layer itself output {y_layer:.4f}. The moving mean was "
+               "updated {m:g} × {mm0:.5f} + {one_minus_m:g} × {mu:.5f} = {mm1:.5f} (recorded: "
+               "{mm_layer:.5f}). The table holds a few more real values of this step."},
+    {"slug": "standardised", "title": "x̂ is standardised per channel",
+     "question": "At step {step} the {C} channels of net[{layer}]'s input have means from {mean_lo:.3f} to "
+                 "{mean_hi:.3f} and variances from {var_lo:.4f} to {var_hi:.4f}. After "
+                 "x̂ = (x − μ) / √(σ² + ε), what are each channel's mean and variance?",
+     "choices": ["every channel: mean 0, variance (just under) 1",
+                 "mean 0 and variance 1 only for all channels pooled together",
+                 "the channels keep their different means; only the spread is rescaled"],
+     "reveal": "Over all {values:,} values of each channel of that step, x̂ has mean within "
+               "**{max_abs_mean:.1e}** of 0 and variance from **{xvar_lo:.6f}** to **{xvar_hi:.6f}**: "
+               "exactly σ²/(σ² + ε) per channel (largest difference {max_var_gap:.1e}), just under 1 "
+               "because of ε. Each channel is standardised with its own μ and σ²; the table lists them."},
+    {"slug": "gamma-beta", "title": "γ and β are learned",
+     "question": "γ starts at 1 and β at 0 in every channel, and SGD trains them like weights. After "
+                 "{steps} steps, is γ of channel {channel} of net[{layer}] above or below 1?",
+     "choices": ["above 1", "below 1"],
+     "reveal": "γ of channel {channel} went from {gamma0:.4f} to **{gamma1:.4f}**, β from {beta0:.4f} to "
+               "**{beta1:.4f}**. Over the layer's {C} channels γ now lies between {gamma_lo:.3f} and "
+               "{gamma_hi:.3f} and β between {beta_lo:.3f} and {beta_hi:.3f}; channel {far} moved furthest "
+               "from γ = 1. γ = √(σ² + ε) = {undo_gamma:.4f} and β = μ = {undo_beta:.4f} would undo this "
+               "step's normalisation of channel {channel}: SGD found other values."},
+    {"slug": "moving-mean", "title": "The moving mean converges",
+     "question": "The moving mean starts at 0 and each step becomes {m:g} × moving + {one_minus_m:g} × "
+                 "batch mean. After how many steps does its starting value weigh less than {tol:.0%}?",
+     "choices": ["{c0}", "{c1}", "{c2}"],
+     "reveal": "The start weighs m^k = {m:g}^k, under {tol:.0%} from k = ⌈ln {tol:g} / ln {m:g}⌉ = "
+               "**{k_star}** steps ({m:g}^{k_star} = {start_weight:.4f}). The average age of what it "
+               "averages is 1/(1 − m) = {mean_age:.3g} steps. In this run, channel {channel} of "
+               "net[{layer}] after {k_run} steps: the layer's moving mean is {moving_k:.5f}; the same "
+               "average recomputed from the {k_run} recorded batch means is {ema_k:.5f}. At the end of "
+               "epoch 1 (step {e1_step}) the moving mean is {moving_e1:.5f}, the batch mean averaged over "
+               "the whole training set with those weights is {precise_e1:.5f}: a gap of {gap_e1:+.5f}."},
+    {"slug": "train-eval", "title": "The train/eval trap",
+     "question": "The chapter's batch_norm picks its mode with torch.is_grad_enabled(). A student calls "
+                 "net.eval() and measures test accuracy *without* torch.no_grad(). Which statistics "
+                 "normalise each test batch?",
+     "choices": ["the moving statistics, as intended",
+                 "each test batch's own statistics, and the moving statistics keep changing"],
+     "reveal": "On the {test_images:,} test images, the finished model with the chapter's rule scores "
+               "**{no_grad_acc:.4f}** under eval() + torch.no_grad() (moving statistics) and "
+               "**{eval_alone_acc:.4f}** under eval() alone ({acc_gap:+.4f}): that second number used each "
+               "test batch's own statistics, not the model's. Meanwhile the moving mean of net[{layer}] "
+               "moved by up to {max_shift:.4f} (channel {shift_channel}: {shift_before:.4f} → "
+               "{shift_after:.4f}): the test set leaked into the model. With PyTorch's rule (self.training, "
+               "as nn.BatchNorm) eval() alone scores {torch_rule_acc:.4f}, the same as with no_grad. The "
+               "table: the real layer on a real test batch in every mode."},
+    {"slug": "precise", "title": "Stale moving statistics at a test-accuracy dip",
+     "question": "At the end of epoch {epoch} (step {step}) test accuracy, measured with the moving "
+                 "statistics, fell from {prev:.3f} to {acc:.3f}. Recompute BN's statistics over the "
+                 "training set with the weights frozen (precise statistics): test accuracy will be…",
+     "question_no_dip": "Test accuracy, measured with the moving statistics, never fell from one epoch to "
+                        "the next in this run; at the end of epoch {epoch} (step {step}) it is {acc:.3f}. "
+                        "Recompute BN's statistics over the training set with the weights frozen (precise "
+                        "statistics): test accuracy will be…",
+     "choices": ["clearly higher (by 1 point or more)", "about the same (within 1 point)",
+                 "clearly lower (by 1 point or more)"],
+     "reveal": "With precise statistics test accuracy is **{precise:.3f}** ({diff:+.3f}) at step {step}. "
+               "The moving statistics average batches seen with older weights; here the moving mean of "
+               "channel {channel} of net[{layer}] is {moving_mean:.5f} against a precise {precise_mean:.5f}. "
+               "Largest gap of any layer, in the channel's own standard deviations: {worst_gap:.3f} "
+               "(net[{worst_layer}]). Over all {epochs} epochs precise statistics scored {mean_diff:+.3f} "
+               "on average."},
+    {"slug": "claims", "title": "What the BN paper claimed, and what later work found",
+     "question": "Ioffe & Szegedy (2015) said BN speeds training by reducing internal covariate shift. "
+                 "Santurkar et al. (2018) tested that claim. What did they find?",
+     "choices": ["BN reduces the shift, and that is why it works",
+                 "BN need not reduce the shift; it makes the loss landscape smoother",
+                 "BN only helps sigmoid networks"],
+     "reveal": "Santurkar et al.: BN with noise injected to *increase* the shift still trains like BN, "
+               "and with BN the loss and its gradient change less along the gradient. In this run BN "
+               "changed how much sigmoid #{sigmoid}'s input drifts: its median moved {step_plain:.4f} per step on "
+               "average without BN, {step_bn:.4f} with BN ({step_ratio:.2f}× as much without BN). How much "
+               "a layer's input drifts, Santurkar et al. showed, is not what decides how well it trains. The published headlines, each "
+               "with a card that reruns it here (`python -m bnviz experiment run NAME`):"},
+]
+
+CLAIM_CARDS = ("smoothness", "lr-sweep", "small-batch", "momentum", "bn-only")
+
+
+@dataclass
+class Stop:
+    """One stop, ready to draw: words, the computed answer, a figure, a table, a link."""
+    number: int  # 1-based
+    slug: str
+    title: str
+    question: str
+    choices: list
+    answer: int  # index of the right choice, computed from the run
+    reveal: str
+    figure: object = None  # a plotly Figure or None
+    table: Optional[list] = None  # rows as dicts
+    link: str = ""  # relative lesson link to the same view in the free app
+    numbers: dict = field(default_factory=dict)
+
+
+def count():
+    """How many stops the tour has."""
+    return len(TEXTS)
+
+
+def stop(run, n):
+    """Stop `n` (1-based) of the tour over `run`."""
+    if not 1 <= n <= len(TEXTS):
+        raise ValueError(f"the tour has stops 1 to {len(TEXTS)}, not {n}")
+    texts = TEXTS[n - 1]
+    nums, answer, figure, table, view = BUILDERS[texts["slug"]](run)
+    question = texts["question_no_dip"] if nums.get("no_dip") else texts["question"]
+    return Stop(number=n, slug=texts["slug"], title=texts["title"], question=question.format(**nums),
+                choices=[c.format(**nums) for c in texts["choices"]], answer=answer,
+                reveal=texts["reveal"].format(**nums), figure=figure, table=table,
+                link=lesson_link(run.settings, **view), numbers=nums)
+
+
+def lesson_link(settings, page="live", **view):
+    """A relative link in the agreed lesson-link format for the tour's settings and a view."""
+    fields = {"page": page, "norm": "custom", "lr": settings.lr, "batch_size": settings.batch_size,
+              "momentum": settings.momentum, "eps": settings.eps, "seed": settings.seed}
+    fields.update({k: v for k, v in view.items() if v is not None})
+    return "?" + urlencode({k: str(v) for k, v in fields.items()})
+
+
+def _pcts(p):
+    return "(" + ", ".join(f"{v:.3f}" for v in p) + ")"
+
+
+def bn_before_sigmoid(run, sigmoid):
+    """The BN layer feeding sigmoid #`sigmoid` (each BN layer of the LeNet feeds one sigmoid)."""
+    return list(run.layer_facts)[sigmoid]
+
+
+def numbers_drift(run):
+    d, s = run.drift, run.settings
+    med = {k: d.pct[k][:, 1] for k in d.pct}
+    ranges = {k: float(v.max() - v.min()) for k, v in med.items()}
+    ratio = ranges["no BN"] / max(ranges["BN"], 1e-12)
+    layer = bn_before_sigmoid(run, s.sigmoid)
+    nums = {"steps": len(d.steps), "sigmoid": s.sigmoid % len(run.layer_facts), "layer": layer,
+            "range_plain": ranges["no BN"], "range_bn": ranges["BN"], "ratio": ratio,
+            "first_plain": _pcts(d.pct["no BN"][0]), "last_plain": _pcts(d.pct["no BN"][-1]),
+            "first_bn": _pcts(d.pct["BN"][0]), "last_bn": _pcts(d.pct["BN"][-1]),
+            "acc_plain": d.acc["no BN"][-1], "acc_bn": d.acc["BN"][-1], "lr": s.lr,
+            "step_plain": float(np.abs(np.diff(med["no BN"])).mean()),
+            "step_bn": float(np.abs(np.diff(med["BN"])).mean())}
+    nums["step_ratio"] = nums["step_plain"] / max(nums["step_bn"], 1e-12)
+    answer = 0 if ratio > 1.25 else 1 if ratio < 0.8 else 2
+    return nums, answer, figure1_figure(d), None, {"panel": "over-time", "layer": layer, "channel": 0,
+                                                     "step": len(d.steps)}
+
+
+def numbers_one_step(run):
+    h, L, c = run.history, run.settings.layer, run.settings.channel
+    col = lambda f: h.column(L, f)[-1]
+    step, n = int(col("step")), int(col("n"))
+    mu, var, eps = float(col("batch_mean")[c]), float(col("batch_var")[c]), run.layer_facts[L]["eps"]
+    gamma, beta, m = float(col("gamma")[c]), float(col("beta")[c]), run.layer_facts[L]["momentum"]
+    std = math.sqrt(var + eps)
+    raw = run.raw[L]
+    xs, x_hats, ys = raw["x"][c], raw["x_hat"][c], raw["y"][c]
+    x = float(xs[0])
+    x_hat = (x - mu) / std
+    wrong = [(x - mu) / (var + eps), x - mu]
+    values = sorted([x_hat] + wrong)
+    table = [{"x": f"{float(a):.5f}", "x̂ = (x − μ)/√(σ² + ε)": f"{(float(a) - mu) / std:.5f}",
+              "x̂ the layer computed": f"{float(b):.5f}",
+              "y = γ·x̂ + β": f"{gamma * (float(a) - mu) / std + beta:.5f}", "y the layer output": f"{float(d):.5f}"}
+             for a, b, d in zip(xs[:4], x_hats[:4], ys[:4])]
+    mm0 = float(col("moving_mean_before")[c])
+    nums = {"step": step, "channel": c, "layer": L, "mu": mu, "var": var, "n": n, "eps": eps, "x": x,
+            "diff": x - mu, "std": std, "x_hat": x_hat, "gamma": gamma, "beta": beta,
+            "y": gamma * x_hat + beta, "y_layer": float(ys[0]), "m": m, "one_minus_m": 1 - m, "mm0": mm0,
+            "mm1": m * mm0 + (1 - m) * mu, "mm_layer": float(col("moving_mean")[c]),
+            **{f"c{i}": v for i, v in enumerate(values)}}
+    return nums, values.index(x_hat), None, table, {"panel": "inside-one-step", "layer": L, "channel": c,
+                                                    "step": step}
+
+
+def numbers_standardised(run):
+    s, L = run.settings, run.settings.layer
+    step, X = run.last_input[L]
+    eps = run.layer_facts[L]["eps"]
+    mean, var = per_channel(X)
+    x_mean, x_var = per_channel(standardise(X, eps))
+    expected = var / (var + eps)
+    C = X.shape[1]
+    table = [{"channel": k, "μ (input mean)": f"{mean[k]:.5f}", "σ² (input variance)": f"{var[k]:.5f}",
+              "x̂ mean": f"{x_mean[k]:.2e}", "x̂ variance": f"{x_var[k]:.6f}",
+              "σ²/(σ² + ε)": f"{expected[k]:.6f}"} for k in range(C)]
+    nums = {"step": step, "layer": L, "C": C, "mean_lo": mean.min(), "mean_hi": mean.max(), "var_lo": var.min(),
+            "var_hi": var.max(), "values": X.size // C, "max_abs_mean": float(np.abs(x_mean).max()),
+            "xvar_lo": x_var.min(), "xvar_hi": x_var.max(), "max_var_gap": float(np.abs(x_var - expected).max())}
+    standardised = nums["max_abs_mean"] < 1e-3 and nums["max_var_gap"] < 1e-3
+    figure = distributions_now(run.history, L, step, run.layer_facts[L]["activation"] or "sigmoid")
+    return nums, 0 if standardised else 2, figure, table, {"panel": "distributions-now", "layer": L,
+                                                           "channel": s.channel, "step": step}
+
+
+def numbers_gamma_beta(run):
+    h, L, c = run.history, run.settings.layer, run.settings.channel
+    gamma, beta = h.column(L, "gamma"), h.column(L, "beta")
+    last = -1
+    far = int(np.abs(gamma[last] - 1).argmax())
+    var, mu = float(h.column(L, "batch_var")[last, c]), float(h.column(L, "batch_mean")[last, c])
+    nums = {"steps": int(h.column(L, "step")[last]), "channel": c, "layer": L, "C": gamma.shape[1],
+            "gamma0": float(gamma[0, c]), "gamma1": float(gamma[last, c]), "beta0": float(beta[0, c]),
+            "beta1": float(beta[last, c]), "gamma_lo": gamma[last].min(), "gamma_hi": gamma[last].max(),
+            "beta_lo": beta[last].min(), "beta_hi": beta[last].max(), "far": far,
+            "undo_gamma": math.sqrt(var + run.layer_facts[L]["eps"]), "undo_beta": mu}
+    figure = gamma_beta(h, L, range(gamma.shape[1]))
+    return nums, 0 if nums["gamma1"] > 1 else 1, figure, None, {"panel": "gamma-beta", "layer": L, "channel": c,
+                                                                "step": nums["steps"]}
+
+
+def numbers_moving_mean(run):
+    h, L, c = run.history, run.settings.layer, run.settings.channel
+    m, tol = run.layer_facts[L]["momentum"], run.settings.tolerance
+    k_star = math.ceil(math.log(tol) / math.log(m))
+    mean_age = 1 / (1 - m)
+    others = [round(mean_age), 10 * round(mean_age), k_star + 2 * round(mean_age)]  # plausible slips
+    choices = sorted(list(dict.fromkeys(k for k in others if k != k_star))[:2] + [k_star])
+    steps, moving, batch = h.column(L, "step"), h.column(L, "moving_mean")[:, c], h.column(L, "batch_mean")[:, c]
+    k = min(k_star, int(steps[-1]))
+    i = h.row_at(L, k)
+    recomputed = ema(batch[:i + 1].astype(np.float64), m)
+    first = run.epochs[0]
+    j = h.row_at(L, first["end_step"])
+    nums = {"m": m, "one_minus_m": 1 - m, "tol": tol, "k_star": k_star, "start_weight": m ** k_star,
+            "mean_age": mean_age, "k_run": int(steps[i]), "channel": c, "layer": L, "moving_k": float(moving[i]),
+            "ema_k": float(recomputed[-1]), "e1_step": first["end_step"], "moving_e1": float(moving[j]),
+            "precise_e1": float(first["precise_mean"][L][c]),
+            "gap_e1": float(moving[j] - first["precise_mean"][L][c]),
+            **{f"c{n}": v for n, v in enumerate(choices)}}
+    ends = [r["end_step"] for r in run.epochs]
+    figure = moving_convergence(h, L, c, np.array(ends), np.stack([r["precise_mean"][L] for r in run.epochs]),
+                                np.stack([r["precise_var"][L] for r in run.epochs]))
+    return nums, choices.index(k_star), figure, None, {"panel": "moving-mean", "layer": L, "channel": c,
+                                                       "step": k_star}
+
+
+def numbers_train_eval(run):
+    t = run.trap
+    shift = np.abs(t["mean_after"] - t["mean_before"])
+    k = int(shift.argmax())
+    row = next(r for r in t["matrix"] if r["rule"].startswith("the chapter") and r["module"] == "eval()"
+               and r["gradients"] == "on")
+    nums = {"test_images": t["test_images"], "no_grad_acc": t["no_grad_acc"], "eval_alone_acc": t["eval_alone_acc"],
+            "acc_gap": t["eval_alone_acc"] - t["no_grad_acc"], "torch_rule_acc": t["torch_rule_acc"],
+            "layer": t["layer"], "max_shift": float(shift[k]), "shift_channel": k,
+            "shift_before": float(t["mean_before"][k]), "shift_after": float(t["mean_after"][k])}
+    answer = 1 if row["normalises with"] == "batch statistics" else 0
+    return nums, answer, None, t["matrix"], {"page": "experiments"}
+
+
+def dip_epoch(epochs):
+    """(index of the epoch whose test accuracy fell most from the one before, True), or, when it
+    never fell, (index of the epoch where precise statistics gained most, False)."""
+    drops = [(epochs[i - 1]["test acc"] - epochs[i]["test acc"], i) for i in range(1, len(epochs))]
+    drop, i = max(drops, default=(0.0, 0))
+    if drop > 0:
+        return i, True
+    gains = [(e["precise test acc"] - e["test acc"], i) for i, e in enumerate(epochs)]
+    return max(gains)[1], False
+
+
+def numbers_precise(run):
+    h, L, c = run.history, run.settings.layer, run.settings.channel
+    i, dipped = dip_epoch(run.epochs)
+    e = run.epochs[i]
+    gaps = {}
+    for layer in run.layer_facts:
+        moving = h.column(layer, "moving_mean")[h.row_at(layer, e["end_step"])]
+        gaps[layer] = float((np.abs(moving - e["precise_mean"][layer])
+                             / np.sqrt(e["precise_var"][layer] + run.layer_facts[layer]["eps"])).max())
+    worst = max(gaps, key=gaps.get)
+    diff = e["precise test acc"] - e["test acc"]
+    nums = {"epoch": e["epoch"], "step": e["end_step"], "acc": e["test acc"], "no_dip": not dipped,
+            "prev": run.epochs[i - 1]["test acc"] if dipped else e["test acc"], "precise": e["precise test acc"],
+            "diff": diff, "channel": c, "layer": L,
+            "moving_mean": float(h.column(L, "moving_mean")[h.row_at(L, e["end_step"]), c]),
+            "precise_mean": float(e["precise_mean"][L][c]), "worst_gap": gaps[worst], "worst_layer": worst,
+            "epochs": len(run.epochs),
+            "mean_diff": float(np.mean([r["precise test acc"] - r["test acc"] for r in run.epochs]))}
+    answer = 0 if diff >= 0.01 else 2 if diff <= -0.01 else 1
+    records = [{"step": r["end_step"], "moving": r["test acc"], "precise": r["precise test acc"]} for r in run.epochs]
+    table = [{"epoch": r["epoch"], "step": r["end_step"], "test acc, moving stats": f"{r['test acc']:.3f}",
+              "test acc, precise stats": f"{r['precise test acc']:.3f}",
+              "difference": f"{r['precise test acc'] - r['test acc']:+.3f}"} for r in run.epochs]
+    return nums, answer, precise_figure(records), table, {"panel": "precise-statistics", "layer": L, "channel": c,
+                                                          "step": e["end_step"]}
+
+
+def numbers_claims(run):
+    nums, _, figure, _, _ = numbers_drift(run)
+    table = [{"card": name, "published": CARDS[name].published, "source": CARDS[name].citation}
+             for name in CLAIM_CARDS]
+    return nums, 1, figure, table, {"page": "experiments"}
+
+
+BUILDERS = {"drift": numbers_drift, "one-step": numbers_one_step, "standardised": numbers_standardised,
+            "gamma-beta": numbers_gamma_beta, "moving-mean": numbers_moving_mean,
+            "train-eval": numbers_train_eval, "precise": numbers_precise, "claims": numbers_claims}
