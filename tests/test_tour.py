@@ -15,7 +15,8 @@ from bnviz.data.fashion_mnist import FashionMNIST
 from bnviz.debug.population import population_stats
 from bnviz.debug.precise import compare_at
 from bnviz.experiments.tour import TourSettings, build_tour, standardise
-from bnviz.experiments.tour_stops import TEXTS, count, dip_epoch, stop
+from bnviz.experiments.tour_stops import count, dip_epoch, stop
+from bnviz.experiments.tour_texts import TEXTS
 from bnviz.train.config import RunConfig
 from bnviz.train.stepper import Stepper
 
@@ -152,12 +153,13 @@ def test_dip_is_the_largest_fall_or_else_the_largest_gain():
 def torch_twin(state, settings):
     """The finished model with nn.BatchNorm layers holding its γ, β and moving statistics."""
     net = lenet("torch", eps=settings.eps, momentum=settings.momentum)
+    names = {"gamma": "weight", "beta": "bias", "moving_mean": "running_mean", "moving_var": "running_var"}
     mine = {}
     for k, v in state.items():
         name, field = k.rsplit(".", 1)
-        field = {"gamma": "weight", "beta": "bias", "moving_mean": "running_mean", "moving_var": "running_var"}.get(field, field)
-        mine[f"{name}.{field}"] = v.reshape(-1) if field in ("weight", "bias", "running_mean", "running_var") and \
-            isinstance(net.get_submodule(name), nn.modules.batchnorm._BatchNorm) else v
+        if field in names:  # the chapter's (1, C[, 1, 1]) buffers -> nn.BatchNorm's (C,)
+            field, v = names[field], v.reshape(-1)
+        mine[f"{name}.{field}"] = v
     missing = net.load_state_dict(mine, strict=False)
     assert all(k.endswith("num_batches_tracked") for k in missing.missing_keys) and not missing.unexpected_keys
     return net

@@ -41,6 +41,12 @@ def shared_tour(key, _data, _settings):
     return build_tour(_data, _settings)
 
 
+@st.cache_resource(show_spinner=False, max_entries=64)
+def shared_stop(key, n, _run):
+    """Stop `n` of the run cached under `key`: its numbers and figure, built once and shared."""
+    return stop(_run, n)
+
+
 def url_stop(total):
     """The stop named by `stop=` in the URL (1-based), or 1 with a notice when it is not a stop."""
     value = st.query_params.get("stop")
@@ -103,7 +109,7 @@ def tour_ui(data, settings=None):
                                 eps=settings.eps, seed=settings.seed, steps=run.steps,
                                 epochs=run.steps // run.steps_per_epoch, images=run.train_images,
                                 data=run.data, seconds=run.seconds))
-    draw_stop(stop(run, n), total)
+    draw_stop(shared_stop(key, n, run), total)
 
 
 def draw_stop(s, total):
