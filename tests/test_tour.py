@@ -20,7 +20,7 @@ from bnviz.experiments.tour_texts import TEXTS
 from bnviz.train.config import RunConfig
 from bnviz.train.stepper import Stepper
 
-SETTINGS = TourSettings(steps=12, drift_steps=12, eval_every=4)  # 3 epochs of the 1,024-image slice
+SETTINGS = TourSettings(epochs=3, drift_steps=12, eval_every=4)  # 3 epochs of the 1,024-image slice
 LINK_FIELDS = {"page", "norm", "lr", "batch_size", "momentum", "eps", "seed", "device", "panel", "layer",
                "channel", "step", "stop", "lang", "lock", "hide"}
 PANEL_SLUGS = {"distributions-now", "over-time", "moving-mean", "gamma-beta", "training", "inside-one-step",
@@ -35,7 +35,7 @@ def tour_script():
     sub = read_folder(SUBSET_DIR, "subset shipped with bnviz", is_subset=True)
     data = FashionMNIST(sub.train_images[:1024], sub.train_labels[:1024], sub.test_images[:512],
                         sub.test_labels[:512], source="subset slice", path=sub.path, is_subset=True)
-    tour_ui(data, TourSettings(steps=12, drift_steps=12, eval_every=4))
+    tour_ui(data, TourSettings(epochs=3, drift_steps=12, eval_every=4))
 
 
 @pytest.fixture(scope="module")
@@ -288,3 +288,10 @@ def test_bad_stop_says_so_and_falls_back_to_stop_1(run, value):
     assert at.subheader[0].value.startswith("Stop 1 of 8") and at.query_params["stop"] == "1"
     at.button(key="tour-next").click().run()  # and the tour goes on from there
     assert at.subheader[0].value.startswith("Stop 2 of 8") and not at.warning
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "1e99"])
+def test_bad_seed_says_so_and_keeps_the_tours_seed(run, value):
+    at = page(seed=value, stop="2")
+    assert any(f"seed={value}" in w.value and f"Using seed {SETTINGS.seed}" in w.value for w in at.warning)
+    assert stop(run, 2).question in texts(at)  # the same run as the tour's own seed

@@ -4,6 +4,8 @@ Only drawing here: the run is bnviz.experiments.tour (trained once per settings 
 st.cache_resource and shared read-only by every session), the stops' words and numbers are
 bnviz.experiments.tour_stops. `stop=N` in the URL opens stop N and follows the student.
 """
+import dataclasses
+
 import streamlit as st
 
 from ..experiments.tour import TourSettings, build_tour
@@ -62,19 +64,19 @@ def url_stop(total):
     return n
 
 
-def url_seed():
-    """The seed named by `seed=` in the URL, or 0 with a notice when it is not a valid seed."""
+def url_seed(default):
+    """The seed named by `seed=` in the URL, or `default` with a notice when it is not a valid seed."""
     value = st.query_params.get("seed")
     if value is None:
-        return 0
+        return default
     low, high = LIMITS["seed"]
     try:
         seed = int(value)
     except ValueError:
         seed = -1
     if not low <= seed <= high:
-        st.warning(UI["bad_seed"].format(value=value, high=high))
-        return 0
+        st.warning(UI["bad_seed"].format(value=value, high=high, default=default))
+        return default
     return seed
 
 
@@ -88,7 +90,8 @@ def reveal(n):
 
 
 def tour_ui(data, settings=None):
-    """The tour page over `data` (a FashionMNIST); `settings` default to TourSettings(seed from the URL)."""
+    """The tour page over `data` (a FashionMNIST): the run of `settings` (default TourSettings()),
+    with the seed of the link's `seed=` when it names one."""
     total = count()
     if "tour_stop" not in st.session_state:  # the URL decides on opening; then Next and Back do
         st.session_state.tour_stop = url_stop(total)
@@ -96,7 +99,8 @@ def tour_ui(data, settings=None):
     st.query_params["stop"] = str(n)
     if "tour_notice" in st.session_state:
         st.warning(st.session_state.pop("tour_notice"))
-    settings = settings or TourSettings(seed=url_seed())
+    settings = settings or TourSettings()
+    settings = dataclasses.replace(settings, seed=url_seed(settings.seed))
     key = f"{settings!r}|{data.describe()}|{len(data.train_labels)}|{len(data.test_labels)}"
     try:
         with st.spinner(UI["building"].format(seed=settings.seed)):
