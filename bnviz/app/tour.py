@@ -12,7 +12,7 @@ from ..experiments.tour import TourSettings, build_tour
 from ..experiments.tour_stops import count, stop
 from ..train.config import LIMITS
 
-UI = {  # the page's own words (each stop's words are in tour_stops.TEXTS)
+UI = {  # the page's own words (each stop's words are in experiments/tour_texts.py)
     "title": "Guided tour: Batch Normalization in {n} stops",
     "run": "One real run for the whole class: the chapter's LeNet with its BatchNorm, lr {lr:g}, batch "
            "{batch_size}, momentum {momentum:g}, ε {eps:g}, seed {seed}; {steps} steps ({epochs} epochs of "
@@ -26,13 +26,13 @@ UI = {  # the page's own words (each stop's words are in tour_stops.TEXTS)
     "right": "Right.",
     "wrong": "Not quite: the answer is **{answer}**.",
     "no_answer": "The answer is **{answer}**.",
-    "link": "[Open this view in the free app]({link}) (the same settings, trained to the same step).",
+    "link": "[Open this view in the free app]({link}): the same settings and view, in a run of your own.",
     "back": "← Back",
     "next": "Next →",
     "bad_stop": "`stop={value}` is not a stop of this tour: the stops are 1 to {total}. Showing stop 1; "
                 "use Next and Back to move on.",
     "bad_seed": "`seed={value}` is not a seed the tour can use (a whole number from 0 to {high:,}). Using "
-                "seed 0.",
+                "seed {default}.",
     "failed": "The tour's run could not be trained: {err}. Reload the page to try again.",
 }
 
