@@ -22,9 +22,11 @@ from browser import CHROMIUM, CHROMIUM_ARGS, free_port, wait_idle  # noqa: E402
 
 PAGE = '''import os
 import streamlit as st
+import torch
 from bnviz.app.tour import tour_ui
 from bnviz.data.fashion_mnist import load_fashion_mnist
 st.set_page_config(page_title="bnviz: guided tour", layout="wide")
+torch.set_num_threads(1)  # as viz_app.py does on a 2-core machine
 tour_ui(load_fashion_mnist(os.environ.get("BNVIZ_DATA")))
 '''
 
@@ -39,10 +41,11 @@ def main():
         page_file = Path(tmp) / "tour_page.py"
         page_file.write_text(PAGE)
         port = free_port()
+        log = open("/tmp/bnviz-tour-screenshot.log", "w")
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(page_file), "--server.port",
                                    str(port), "--server.address", "127.0.0.1", "--server.headless", "true"],
-                                  cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                  cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"
         try:
             for _ in range(450):
@@ -56,7 +59,10 @@ def main():
                 page = browser.new_page(viewport={"width": 1300, "height": 1400})
                 started = time.perf_counter()
                 page.goto(f"{url}/?page=tour&stop={args.stop}")
-                page.get_by_text(f"Stop {args.stop} of 8").wait_for(timeout=900_000)  # the run is trained first
+                try:
+                    page.get_by_text(f"Stop {args.stop} of 8").wait_for(timeout=900_000)  # the run is trained first
+                finally:
+                    page.screenshot(path="/tmp/bnviz-tour-screenshot-last.png", full_page=True)
                 print(f"the tour's run was ready after {time.perf_counter() - started:.0f} s", flush=True)
                 wait_idle(page)
                 page.get_by_role("button", name="Reveal").click()
@@ -72,6 +78,7 @@ def main():
                 server.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 server.kill()
+            log.close()
 
 
 if __name__ == "__main__":
