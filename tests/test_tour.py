@@ -75,6 +75,7 @@ def test_one_step_is_the_layer_input_itself(run):
     assert abs(s.numbers["y"] - s.numbers["y_layer"]) < 1e-4  # γ·x̂ + β against what the layer output
     assert abs(s.numbers["mm1"] - s.numbers["mm_layer"]) < 1e-5
     assert f"{s.numbers['x_hat']:.4f}" in s.reveal and f"{mu:.5f}" in s.question
+    assert len({row["x"] for row in s.table}) == len(s.table) >= 1  # distinct real values (no background repeats)
 
 
 def test_x_hat_is_standardised_per_channel(run):

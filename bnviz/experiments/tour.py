@@ -98,7 +98,7 @@ def build_tour(data, settings=None, progress=None):
     plain = Stepper(RunConfig(norm="none", lr=s.lr, batch_size=s.batch_size, seed=s.seed, device=s.device),
                     part, cuda_graphs=False)
     probes = {"BN": SigmoidProbe(bn.model, s.sigmoid), "no BN": SigmoidProbe(plain.model, s.sigmoid)}
-    drift = Figure1(sigmoid=s.sigmoid, lrs={"BN": s.lr, "no BN": s.lr}, acc={"BN": [], "no BN": []})
+    drift = Figure1(sigmoid=s.sigmoid % len(bn_layers(bn.model)), lrs={"BN": s.lr, "no BN": s.lr}, acc={"BN": [], "no BN": []})
     test_x, test_y = bn.data.test_images, bn.data.test_labels
     precise_x = bn.data.train_images[:s.precise_images]
     log = {"step": [], "loss": [], "acc": []}

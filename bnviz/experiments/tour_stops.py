@@ -100,8 +100,13 @@ def numbers_one_step(run):
     gamma, beta, m = float(col("gamma")[c]), float(col("beta")[c]), run.layer_facts[L]["momentum"]
     std = math.sqrt(var + eps)
     raw = run.raw[L]
-    xs, x_hats, ys = raw["x"][c], raw["x_hat"][c], raw["y"][c]
-    x = float(xs[0])
+    # Distinct values only: a convolution over blank background outputs exactly its bias, so
+    # several of the sampled positions often hold the very same x.
+    _, first = np.unique(raw["x"][c], return_index=True)
+    keep = np.sort(first)
+    xs, x_hats, ys = raw["x"][c][keep], raw["x_hat"][c][keep], raw["y"][c][keep]
+    pick = int(np.abs(xs - mu).argmax())  # the value the most changed by the normalisation
+    x = float(xs[pick])
     x_hat = (x - mu) / std
     wrong = [(x - mu) / (var + eps), x - mu]
     values = sorted([x_hat] + wrong)
@@ -113,7 +118,7 @@ def numbers_one_step(run):
     mm0 = float(col("moving_mean_before")[c])
     nums = {"step": step, "channel": c, "layer": L, "mu": mu, "var": var, "n": n, "eps": eps, "x": x,
             "diff": x - mu, "std": std, "x_hat": x_hat, "gamma": gamma, "beta": beta,
-            "y": gamma * x_hat + beta, "y_layer": float(ys[0]), "m": m, "one_minus_m": 1 - m, "mm0": mm0,
+            "y": gamma * x_hat + beta, "y_layer": float(ys[pick]), "m": m, "one_minus_m": 1 - m, "mm0": mm0,
             "mm1": m * mm0 + (1 - m) * mu, "mm_layer": float(col("moving_mean")[c]),
             **{f"c{i}": v for i, v in enumerate(values)}}
     return nums, values.index(x_hat), None, table, {"panel": "inside-one-step", "layer": L, "channel": c,
