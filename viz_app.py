@@ -30,6 +30,7 @@ from bnviz.app.lesson import (copy_link_ui, lesson_config, link_state, locks_ui,
 from bnviz.app.panels import panels_ui
 from bnviz.app.registry import SessionRegistry
 from bnviz.app.replay import replay_sidebar_ui, replay_step_ui
+from bnviz.app.tour import tour_ui
 from bnviz.data.fashion_mnist import BadDataError, DataNotFoundError, load_fashion_mnist
 from bnviz.debug.live_run import LiveRun
 from bnviz.distributed.reading import is_distributed
@@ -138,12 +139,12 @@ def live_page(data, session, lesson):
 
 
 # A lesson link's page name -> (the Mode radio's label, the page). A page missing here falls back to
-# live with a notice; the guided tour is wired with one entry:
-#     "tour": ("Guided tour", lambda data, session, lesson: tour_ui(data)),
+# live with a notice.
 PAGES = {
     "live": ("Live training", live_page),
     "experiments": ("Experiments", lambda data, session, lesson: experiments_ui(data)),
     "replay": ("Replay a recording", lambda data, session, lesson: replay_ui(lesson)),
+    "tour": ("Guided tour", lambda data, session, lesson: tour_ui(data, lesson=lesson)),
 }
 
 

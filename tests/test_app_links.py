@@ -119,7 +119,6 @@ BAD = [  # field, value, words of the notice; out of range, unknown, wrong type,
     ("seed", "/etc/passwd", "seed must be a whole number"),
     ("device", "tpu", "device must be one of"),
     ("page", "../../admin", "page must be one of"),
-    ("page", "tour", "not part of this version"),  # until the tour is wired: live, with a notice
     ("panel", "nonsense", "panel must be one of"),
     ("layer", "../runs/x.bnviz", "layer must be a BN layer's name"),
     ("layer", "3", "this model's BN layers are"),
@@ -223,3 +222,16 @@ def test_copy_lesson_link_holds_what_is_shown(opened):
     assert params == url(at)
     lesson, problems = links.parse(params)
     assert problems == [] and lesson["seed"] == 2 and lesson["step"] == 1 and lesson["lock"] == ("lr",)
+
+
+def test_a_tour_link_opens_its_stop_in_the_app_and_the_url_follows_the_student(opened):
+    """page=tour&stop=3 through the app's own link reader: stop 3, and Next writes stop=4 into the
+    whole lesson link (which keeps the page and the seed)."""
+    at = opened({"page": "tour", "stop": "3", "seed": "0"})
+    assert notices(at) == "" and at.subheader[0].value.startswith("Stop 3 of 8")
+    assert url(at)["page"] == "tour" and url(at)["stop"] == "3"
+    at.button(key="tour-next").click().run()
+    assert at.subheader[0].value.startswith("Stop 4 of 8")
+    assert url(at)["stop"] == "4" and url(at)["page"] == "tour" and url(at)["seed"] == "0"
+    at.button(key="tour-back").click().run()
+    assert at.subheader[0].value.startswith("Stop 3 of 8") and url(at)["stop"] == "3"

@@ -49,9 +49,8 @@ def shared_stop(key, n, _run):
     return stop(_run, n)
 
 
-def url_stop(total):
+def url_stop(total, value):
     """The stop named by `stop=` in the URL (1-based), or 1 with a notice when it is not a stop."""
-    value = st.query_params.get("stop")
     if value is None:
         return 1
     try:
@@ -64,9 +63,8 @@ def url_stop(total):
     return n
 
 
-def url_seed(default):
+def url_seed(default, value):
     """The seed named by `seed=` in the URL, or `default` with a notice when it is not a valid seed."""
-    value = st.query_params.get("seed")
     if value is None:
         return default
     low, high = LIMITS["seed"]
@@ -82,6 +80,13 @@ def url_seed(default):
 
 def go(n):
     st.session_state.tour_stop = n
+    follow(n)
+
+
+def follow(n):
+    """The URL names stop n: through the app's lesson (which writes the whole link) where there is one."""
+    if "lesson" in st.session_state:
+        st.session_state.lesson["stop"] = n
     st.query_params["stop"] = str(n)
 
 
@@ -89,18 +94,20 @@ def reveal(n):
     st.session_state[f"tour-revealed-{n}"] = True
 
 
-def tour_ui(data, settings=None):
+def tour_ui(data, settings=None, lesson=None):
     """The tour page over `data` (a FashionMNIST): the run of `settings` (default TourSettings()),
-    with the seed of the link's `seed=` when it names one."""
+    with the seed of the link's `seed=` when it names one. In the app, `lesson` is the link as
+    bnviz.app.links read it (stop and seed already checked there); alone, the URL itself."""
     total = count()
+    link = lesson if lesson is not None else st.query_params
     if "tour_stop" not in st.session_state:  # the URL decides on opening; then Next and Back do
-        st.session_state.tour_stop = url_stop(total)
+        st.session_state.tour_stop = url_stop(total, link.get("stop"))
     n = st.session_state.tour_stop
-    st.query_params["stop"] = str(n)
+    follow(n)
     if "tour_notice" in st.session_state:
         st.warning(st.session_state.pop("tour_notice"))
     settings = settings or TourSettings()
-    settings = dataclasses.replace(settings, seed=url_seed(settings.seed))
+    settings = dataclasses.replace(settings, seed=url_seed(settings.seed, link.get("seed")))
     key = f"{settings!r}|{data.describe()}|{len(data.train_labels)}|{len(data.test_labels)}"
     try:
         with st.spinner(UI["building"].format(seed=settings.seed)):

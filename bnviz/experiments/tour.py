@@ -29,7 +29,7 @@ from .recompute import bn_layers, installed, precise_statistics
 from .settings import CardSettings
 
 # What the live app records (debug.live_run.APP_CAPTURE), plus the whole input of the last step.
-TOUR_CAPTURE = CaptureOptions(raw_values=8, raw_keep=8, max_records=4096, keep_first=256, raw_last=1)
+TOUR_CAPTURE = CaptureOptions(raw_values=8, raw_keep=8, max_records=4096, keep_first=256, keep_inputs=1)
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ def build_tour(data, settings=None, progress=None):
     drift.pct = {k: torch.stack(p.pct).cpu().numpy() for k, p in probes.items()}
     history = cap.history
     history.flush()
-    last_input = {name: (step, X.numpy()) for name, [(step, X)] in cap.raw.items()}
+    last_input = {name: (step, X.numpy()) for name, [(step, X)] in cap.inputs.items()}
     return TourRun(settings=s, data=part.describe(), train_images=len(part.train_labels),
                    steps_per_epoch=bn.steps_per_epoch, steps=bn.step_count, history=history,
                    layer_facts=history.meta["layers"], log=log, epochs=rows, drift=drift,
