@@ -120,7 +120,7 @@ def running_tick(view):
     session = st.session_state.session
     if session.running:
         slots = training_slots()
-        with slots.slot(0.3) as got:
+        with slots.slot(0.3, urgent=False) as got:  # a click goes first
             if got:
                 try:  # a slice of steps; yield the slot early when another student waits
                     session.run_for(TRAIN_SECONDS, stop_early=lambda: slots.contended)
