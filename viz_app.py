@@ -26,7 +26,7 @@ from bnviz.app.experiments import experiments_ui
 from bnviz.app.panels import PANELS, panels_ui
 from bnviz.app.registry import SessionRegistry
 from bnviz.app.replay import replay_sidebar_ui, replay_step_ui
-from bnviz.app.slots import drawing_turn, share_interpreter
+from bnviz.app.slots import share_interpreter
 from bnviz.data.fashion_mnist import BadDataError, DataNotFoundError, load_fashion_mnist
 from bnviz.debug.live_run import LiveRun
 from bnviz.distributed.reading import is_distributed
@@ -138,7 +138,7 @@ def running_tick(view):
 
 def draw_live(session, view):
     try:
-        with drawing_turn(), session.lock:  # pages take turns; never while this session is mid-step
+        with session.lock:  # never draw while another run of this session is mid-step
             status_ui(session)
             panels_ui(session, view, on_population, on_precise)
     except Exception:  # noqa: BLE001 — a panel that fails says so; the session is kept

@@ -60,10 +60,14 @@ RESULTS = []  # one dict per finished session
 class Tab:
     """One browser tab's side of Streamlit's protocol: sends BackMsgs, reads ForwardMsgs."""
 
-    def __init__(self, url, name=""):
+    def __init__(self, url, name="", cookie=None, session_id=None):
+        """`cookie`: the Cookie header a browser would send (e.g. a proxy's stickiness cookie);
+        `session_id`: reconnect to that Streamlit session, as the frontend does after a drop."""
         ws_url = url.replace("http://", "ws://").rstrip("/") + "/_stcore/stream"
-        self.ws = websocket.create_connection(ws_url, subprotocols=["streamlit"], timeout=TIMEOUT)
-        self.name, self.page_hash = name, ""
+        protocols = ["streamlit"] if session_id is None else ["streamlit", "PLACEHOLDER_AUTH_TOKEN", session_id]
+        self.ws = websocket.create_connection(ws_url, subprotocols=protocols, timeout=TIMEOUT,
+                                              cookie=cookie)
+        self.name, self.page_hash, self.session_id = name, "", session_id
         self.buttons, self.step, self.errors, self.busy, self.tick_busy = {}, -1, [], 0, 0
         self.events = gevent.queue.Queue()  # ("start"|"finished", full run?, status)
         self.fragments = {}  # fragment id -> its auto-rerun greenlet
@@ -115,6 +119,7 @@ class Tab:
             kind = msg.WhichOneof("type")
             if kind == "new_session":
                 self.page_hash = msg.new_session.page_script_hash or self.page_hash
+                self.session_id = msg.new_session.initialize.session_id or self.session_id
                 full = not msg.metadata.run.fragment_ids
                 if full:  # a full run: the frontend drops the old run's auto reruns
                     self._stop_fragments()
@@ -273,8 +278,18 @@ def pct(values, q):
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))] if values else float("nan")
 
 
-def run(url, stats_path, sessions, spawn_rate):
+def cpu_seconds(pid):
+    """User + system CPU seconds a process has used so far (Linux /proc), or NaN."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return float("nan")
+
+
+def run(url, stats_path, sessions, spawn_rate, server_pid):
     OPTS.url = url
+    cpu_start, wall_start = cpu_seconds(server_pid), time.monotonic()
     env = Environment(user_classes=[Student], events=events)
     runner = env.create_local_runner()
     peak, stop = {}, [False]
@@ -293,6 +308,7 @@ def run(url, stats_path, sessions, spawn_rate):
     while len(RESULTS) < sessions and time.monotonic() - start < budget:
         gevent.sleep(1)
     elapsed = time.monotonic() - start
+    cpu = {"seconds": cpu_seconds(server_pid) - cpu_start, "wall": time.monotonic() - wall_start}
     runner.quit()
     stop[0] = True
     poller.join(timeout=5)
@@ -312,6 +328,7 @@ def run(url, stats_path, sessions, spawn_rate):
         if after.get("sessions", 99) <= 1 and after.get("streamlit_sessions", 99) <= 1:
             break
     probe.close()
+    after["cpu"] = cpu
     return env, peak, after, elapsed
 
 
@@ -350,7 +367,7 @@ def main():
                           extra_args=["--server.disconnectedSessionTTL", str(TTL),
                                       "--server.fileWatcherType", "none"]) as (url, server):  # no reload mid-run
         os.nice(args.client_nice)  # the server was started first, at normal priority
-        env, peak, after, elapsed = run(url, stats_path, args.sessions, args.spawn_rate)
+        env, peak, after, elapsed = run(url, stats_path, args.sessions, args.spawn_rate, server.pid)
     uptime_after = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     log = log_path.read_text()
     server_errors = [line for line in log.splitlines() if re.search(r"Traceback|Error|Exception", line)]
@@ -395,6 +412,12 @@ def main():
         if s.num_requests:
             lines.append(f"  {key:14s}: n {s.num_requests:4d}, failures {s.num_failures}, p50 {s.get_response_time_percentile(0.5):6.0f} ms, "
                          f"p95 {s.get_response_time_percentile(0.95):6.0f} ms, max {s.max_response_time:6.0f} ms")
+    cpu, runs_total = after.get("cpu", {}), len(after.get("run_seconds", []))
+    if cpu:
+        lines.append(f"server process CPU while the class was on: {cpu['seconds']:.0f} s in {cpu['wall']:.0f} s "
+                     f"(on average {cpu['seconds'] / cpu['wall']:.2f} of the 2 cores), "
+                     f"{1000 * cpu['seconds'] / max(1, runs_total):.0f} ms per full script run ({runs_total} runs; "
+                     f"the Run ticks' fragment runs come on top)")
     lines.append(f"server at the peak: {peak.get('sessions')} live sessions (LiveRun objects; Streamlit holds "
                  f"{peak.get('streamlit_sessions')}, {peak.get('connected')} connected) holding "
                  f"{peak.get('session_bytes', 0) / 2**20:.1f} MiB (RSS {peak.get('rss_bytes', 0) / 2**20:.0f} MiB)")

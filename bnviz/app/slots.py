@@ -9,11 +9,11 @@ Clicks are served first come, first served. A plain semaphore is not fair: a rel
 to whichever thread the scheduler wakes first, so with a class of 100 some Step clicks waited for
 the full SLOT_WAIT_SECONDS while later ones went through (bench/classroom_100.py measured it).
 
-Drawing takes turns too: a page's figures are pure Python, and with many pages drawn at once the
-threads hand the interpreter lock around while a Step's training thread, which gives it up at
-every tensor operation, waits for it each time (a step took 9x longer beside four drawing
-threads). One page is drawn at a time, in arrival order, and the lock changes hands every
-millisecond instead of every five.
+A page's figures are pure Python: while pages are drawn, a Step's training thread, which gives
+up the interpreter lock at every tensor operation, waits for it each time (a step took 9x longer
+beside four drawing threads). The lock changes hands every millisecond instead of every five
+(2-3x less waiting, bench/results/classroom_100.txt). Making pages take turns to draw was tried
+and dropped: under overload every Run and Pause then queued behind all pages (p50 8 s).
 """
 import collections
 import itertools
@@ -22,7 +22,6 @@ import threading
 import time
 from contextlib import contextmanager
 
-DRAW_WAIT_SECONDS = 30  # after this long a page is drawn anyway, out of turn (never lost)
 SWITCH_SECONDS = 0.001  # the interpreter's switch interval on an app server (Python's default: 0.005)
 
 
@@ -91,16 +90,6 @@ class TrainingSlots:
         finally:
             if got:
                 self._release()
-
-
-_drawing = TrainingSlots(1)
-
-
-@contextmanager
-def drawing_turn():
-    """`with drawing_turn():` draw one page's figures; pages of this process take turns."""
-    with _drawing.slot(DRAW_WAIT_SECONDS):
-        yield
 
 
 def share_interpreter():
