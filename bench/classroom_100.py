@@ -164,7 +164,7 @@ class Tab:
     def full_run(self, timeout=TIMEOUT):
         """Wait for the next full run to finish successfully; False on a timeout or a closed socket."""
         deadline = time.monotonic() + timeout
-        started = False
+        started = cut_short = False
         while True:
             try:
                 what, full, status = self.events.get(timeout=max(0.01, deadline - time.monotonic()))
@@ -180,6 +180,9 @@ class Tab:
                 if status != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
                     self.errors.append(f"script finished with status {status}")
                     return False
+                cut_short = True  # e.g. by the Run fragment's first tick, asked for while it ran
+            elif what == "finished" and cut_short and status == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY:
+                return True  # the page was drawn up to the fragment, which has now drawn itself
 
     def click(self, label, timeout=TIMEOUT):
         """Click the button labelled `label`; returns seconds to the answering run's end, or None."""
