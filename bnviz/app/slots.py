@@ -16,6 +16,7 @@ beside four drawing threads). The lock changes hands every millisecond instead o
 and dropped: under overload every Run and Pause then queued behind all pages (p50 8 s).
 """
 import collections
+import itertools
 import sys
 import threading
 import time
@@ -25,18 +26,15 @@ SWITCH_SECONDS = 0.001  # the interpreter's switch interval on an app server (Py
 
 
 class TrainingSlots:
-    """At most `n` holders at once, handed out in arrival order; knows whether anybody waits.
-
-    Each waiter sleeps on its own condition and is woken only when it is its turn: waking all
-    of a class's waiters at every release made each of them take the interpreter lock in turn.
-    """
+    """At most `n` holders at once, handed out in arrival order; knows whether anybody waits."""
 
     def __init__(self, n):
         self.n = n
         self._held = 0
-        self._lock = threading.Lock()
-        self._queue = collections.deque()  # the waiters' conditions, oldest first
+        self._queue = collections.deque()  # tickets of the waiters, oldest first
         self._urgent = collections.deque()  # the same, of the urgent ones only
+        self._tickets = itertools.count()
+        self._cond = threading.Condition()
 
     @property
     def contended(self):
@@ -48,42 +46,38 @@ class TrainingSlots:
         """How many wait for a slot now."""
         return len(self._queue)
 
-    def _next(self):
-        """The waiter whose turn it is (clicks first, oldest first), or None."""
-        if self._held >= self.n or not self._queue:
-            return None
-        return self._urgent[0] if self._urgent else self._queue[0]
+    def _my_turn(self, ticket, urgent):
+        if self._held >= self.n:
+            return False
+        if urgent:  # the oldest click; ticks never hold a click back
+            return self._urgent[0] == ticket
+        return not self._urgent and self._queue[0] == ticket
 
     def _acquire(self, timeout, urgent):
         deadline = time.monotonic() + timeout
-        with self._lock:
-            me = threading.Condition(self._lock)
-            self._queue.append(me)
+        with self._cond:
+            ticket = next(self._tickets)
+            self._queue.append(ticket)
             if urgent:
-                self._urgent.append(me)
+                self._urgent.append(ticket)
             try:
-                while self._next() is not me:
+                while not self._my_turn(ticket, urgent):
                     left = deadline - time.monotonic()
                     if left <= 0:
                         return False
-                    me.wait(left)
+                    self._cond.wait(left)
                 self._held += 1
                 return True
             finally:
-                self._queue.remove(me)
+                self._queue.remove(ticket)
                 if urgent:
-                    self._urgent.remove(me)
-                self._wake()  # the next in line may take a free slot now
-
-    def _wake(self):
-        nxt = self._next()
-        if nxt is not None:
-            nxt.notify()
+                    self._urgent.remove(ticket)
+                self._cond.notify_all()  # the next in line may take a free slot now
 
     def _release(self):
-        with self._lock:
+        with self._cond:
             self._held -= 1
-            self._wake()
+            self._cond.notify_all()
 
     @contextmanager
     def slot(self, timeout, urgent=True):
