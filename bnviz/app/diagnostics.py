@@ -79,10 +79,11 @@ def run_finished(started):
 def streamlit_sessions():
     """(sessions Streamlit holds, of which connected), or (-1, -1) outside a server."""
     from streamlit.runtime import Runtime
-    if not Runtime.exists():
+    try:  # no public accessor; AppTest's runtime is a stand-in without one
+        manager = Runtime.instance()._session_mgr
+        return len(manager.list_sessions()), len(manager.list_active_sessions())
+    except (AttributeError, RuntimeError, TypeError):
         return -1, -1
-    manager = Runtime.instance()._session_mgr  # no public accessor; diagnostics only
-    return len(manager.list_sessions()), len(manager.list_active_sessions())
 
 
 def stats():
@@ -98,9 +99,10 @@ def stats():
             "streamlit_sessions": held, "connected": connected, "run_seconds": runs, "actions": actions}
 
 
-def write_stats(path, every=WRITE_EVERY):
-    """Write stats() to `path` atomically, at most once per `every` seconds; never raises
-    (diagnostics must not break a page)."""
+def write_stats(path, every=None):
+    """Write stats() to `path` atomically, at most once per `every` (default WRITE_EVERY) seconds;
+    never raises (diagnostics must not break a page)."""
+    every = WRITE_EVERY if every is None else every
     now = time.monotonic()
     with _lock:
         if now - _last_write[0] < every:
