@@ -53,7 +53,7 @@ from browser import streamlit_server  # noqa: E402
 STEP_RE = re.compile(r"step (\d+)")
 TTL = 10  # seconds a closed tab's session lingers in this bench (the app's config says 120)
 TIMEOUT = 120  # seconds any one answer may take before the session counts an error
-OPTS = argparse.Namespace(steps=5, run_seconds=2.0, think=(1.0, 3.0), linger=20.0, url="")
+OPTS = argparse.Namespace(steps=5, run_seconds=2.0, think=(5.0, 15.0), linger=20.0, url="")
 RESULTS = []  # one dict per finished session
 
 
@@ -354,7 +354,8 @@ def main():
     parser.add_argument("--spawn-rate", type=float, default=5.0, help="new sessions per second")
     parser.add_argument("--steps", type=int, default=5)
     parser.add_argument("--run-seconds", type=float, default=2.0)
-    parser.add_argument("--think", type=float, nargs=2, default=(1.0, 3.0), help="min and max seconds")
+    parser.add_argument("--think", type=float, nargs=2, default=(5.0, 15.0),
+                        help="min and max seconds a student reads the page between two clicks")
     parser.add_argument("--linger", type=float, default=20.0, help="seconds a tab stays open at the end")
     parser.add_argument("--client-nice", type=int, default=10,
                         help="the Locust users' CPU priority: in a classroom they run on the students' laptops")
