@@ -22,7 +22,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from bnviz.app.controls import (THREADS_PER_SESSION, actions_ui, flash, language_ui, on_population, on_precise,
                                 page_ui, settings_ui, training_slots, view_ui)
-from bnviz.app.diagnostics import collect_garbage, record_run, write_stats
+from bnviz.app.diagnostics import collect_garbage, run_finished, write_stats
 from bnviz.app.distributed import distributed_ui
 from bnviz.app.experiments import experiments_ui
 from bnviz.app.lesson import (copy_link_ui, lesson_config, link_state, locks_ui, notices_ui, open_lesson,
@@ -30,6 +30,7 @@ from bnviz.app.lesson import (copy_link_ui, lesson_config, link_state, locks_ui,
 from bnviz.app.panels import panels_ui
 from bnviz.app.registry import SessionRegistry
 from bnviz.app.replay import replay_sidebar_ui, replay_step_ui
+from bnviz.app.slots import share_interpreter
 from bnviz.app.tour import tour_ui
 from bnviz.data.fashion_mnist import BadDataError, DataNotFoundError, load_fashion_mnist
 from bnviz.debug.live_run import LiveRun
@@ -100,7 +101,7 @@ def running_tick(view):
     session = st.session_state.session
     if session.running:
         slots = training_slots()
-        with slots.slot(0.3) as got:
+        with slots.slot(0.3, urgent=False) as got:  # a click goes first
             if got:
                 try:  # a slice of steps; yield the slot early when another student waits
                     session.run_for(TRAIN_SECONDS, stop_early=lambda: slots.contended)
@@ -153,6 +154,7 @@ def main():
     st.set_page_config(page_title="bnviz — Batch Normalization, step by step", layout="wide")
     if torch.get_num_threads() != THREADS_PER_SESSION:
         torch.set_num_threads(THREADS_PER_SESSION)
+    share_interpreter()
     lesson = start_lesson(tuple(PAGES))  # the link's state, read on the session's first run
     language_ui(lesson)
     st.title("Batch Normalization, step by step")
@@ -172,7 +174,7 @@ def main():
     copy_link_ui(link_box, state)
     write_url(state)
     if os.environ.get("BNVIZ_STATS_FILE"):  # load tests read the server's numbers here
-        record_run(time.perf_counter() - started)
+        run_finished(started)
         write_stats(os.environ["BNVIZ_STATS_FILE"])
 
 

@@ -43,3 +43,58 @@ def test_at_most_n_holders_and_waiters_are_visible():
     assert not t.is_alive() and not slots.contended
     with slots.slot(0.05) as free_again:
         assert free_again
+
+
+def test_waiters_get_the_slot_in_arrival_order():
+    slots = TrainingSlots(1)
+    order, threads = [], []
+
+    def wait_turn(name):
+        with slots.slot(10) as got:
+            order.append((name, got))
+
+    with slots.slot(1):
+        for k, name in enumerate("abcd"):
+            threads.append(threading.Thread(target=wait_turn, args=(name,)))
+            threads[-1].start()
+            assert wait_until(lambda: slots.waiting == k + 1)  # queued before the next one comes
+    for t in threads:
+        t.join(10)
+    assert order == [(name, True) for name in "abcd"]
+    assert not slots.contended
+
+
+def test_a_waiter_that_gives_up_does_not_block_the_line():
+    slots = TrainingSlots(1)
+    got_after = []
+    with slots.slot(1):
+        impatient = threading.Thread(target=lambda: slots.slot(0.2).__enter__())  # first in line, gives up
+        impatient.start()
+        assert wait_until(lambda: slots.waiting == 1)
+        patient = threading.Thread(target=lambda: got_after.append(slots.slot(10).__enter__()))
+        patient.start()
+        assert wait_until(lambda: slots.waiting == 2)
+        impatient.join(10)
+        assert slots.waiting == 1  # the impatient one left the line
+    patient.join(10)
+    assert got_after == [True]
+
+
+def test_a_click_goes_before_a_waiting_tick():
+    slots = TrainingSlots(1)
+    order = []
+
+    def wait_turn(name, urgent):
+        with slots.slot(10, urgent=urgent) as got:
+            order.append((name, got))
+
+    with slots.slot(1):
+        tick = threading.Thread(target=wait_turn, args=("tick", False))
+        tick.start()
+        assert wait_until(lambda: slots.waiting == 1)
+        click = threading.Thread(target=wait_turn, args=("click", True))
+        click.start()
+        assert wait_until(lambda: slots.waiting == 2)  # the tick came first, the click second
+    tick.join(10)
+    click.join(10)
+    assert order == [("click", True), ("tick", True)]

@@ -7,11 +7,11 @@ import logging
 import os
 
 import streamlit as st
-import torch
 
 from ..chapter.conventions import chapter_to_torch_momentum
 from ..debug.breakpoints import Breakpoints
 from ..train.config import RunConfig, available_devices, config_problems
+from .diagnostics import action_started
 from .links import LANGS, PANEL_SLUGS, SETTINGS
 from .panels import PANELS
 from .slots import TrainingSlots
@@ -19,7 +19,10 @@ from .slots import TrainingSlots
 # One training at a time per THREADS_PER_SESSION cores: torch's intra-op threads are shared by the
 # whole server process, so two trainings on the same cores each run at less than half speed and
 # every page slows down. Sessions beyond the limit wait their turn (a tick, or a Step click).
-THREADS_PER_SESSION = min(4, torch.get_num_threads())
+# One thread each: on a busy 2-core server two OpenMP threads per step wait for each other (one
+# Step took 457 ms instead of 37 ms; bench/results/classroom_100.txt), and a class needs many
+# cheap steps side by side, not one fast one.
+THREADS_PER_SESSION = 1
 MAX_TRAINING = max(1, (os.cpu_count() or 2) // THREADS_PER_SESSION)
 SLOT_WAIT_SECONDS = 90  # a Step click waits this long for its turn before saying the server is busy
 NORM_LABELS = {"custom": "the chapter's BatchNorm", "torch": "nn.BatchNorm2d / 1d", "none": "no BN"}
@@ -74,6 +77,7 @@ def with_slot(action):
 
 
 def on_step():
+    action_started("step")
     with_slot(lambda: st.session_state.session.advance(1))
 
 
@@ -88,6 +92,7 @@ def on_step_n():
 def on_run_pause(run):
     """Run (run=True) or Pause; the intended action travels with the click, so a click handled
     twice can never undo itself."""
+    action_started("run" if run else "pause")
     session = st.session_state.session
     if run and session.diverged:
         flash("error", session.stopped_because)

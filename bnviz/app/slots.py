@@ -1,39 +1,98 @@
 """Training slots: how many sessions of one server train at the same moment, fairly.
 
-A Step click waits for a slot; a running session's tick takes one only if it is free at once, and
-gives it up after its current step as soon as anybody else is waiting. So one student's Run does
-not make everybody else's Step wait for whole ticks.
+A Step click waits for a slot; a running session's tick (`urgent=False`) takes one only when no
+click is waiting and one comes free within its short wait, and gives it up after its current step
+as soon as anybody else is waiting. So one student's Run does not make everybody else's Step wait
+for whole ticks.
+
+Clicks are served first come, first served. A plain semaphore is not fair: a released slot goes
+to whichever thread the scheduler wakes first, so with a class of 100 some Step clicks waited for
+the full SLOT_WAIT_SECONDS while later ones went through (bench/classroom_100.py measured it).
+
+A page's figures are pure Python: while pages are drawn, a Step's training thread, which gives
+up the interpreter lock at every tensor operation, waits for it each time (a step took 9x longer
+beside four drawing threads). The lock changes hands every millisecond instead of every five
+(2-3x less waiting, bench/results/classroom_100.txt). Making pages take turns to draw was tried
+and dropped: under overload every Run and Pause then queued behind all pages (p50 8 s).
 """
+import collections
+import itertools
+import sys
 import threading
+import time
 from contextlib import contextmanager
+
+SWITCH_SECONDS = 0.001  # the interpreter's switch interval on an app server (Python's default: 0.005)
 
 
 class TrainingSlots:
-    """At most `n` holders at once; knows whether anybody is waiting."""
+    """At most `n` holders at once, handed out in arrival order; knows whether anybody waits."""
 
     def __init__(self, n):
         self.n = n
-        self._sem = threading.BoundedSemaphore(n)
-        self._waiting = 0
-        self._lock = threading.Lock()
+        self._held = 0
+        self._queue = collections.deque()  # tickets of the waiters, oldest first
+        self._urgent = collections.deque()  # the same, of the urgent ones only
+        self._tickets = itertools.count()
+        self._cond = threading.Condition()
 
     @property
     def contended(self):
         """True while somebody waits for a slot."""
-        return self._waiting > 0
+        return bool(self._queue)
+
+    @property
+    def waiting(self):
+        """How many wait for a slot now."""
+        return len(self._queue)
+
+    def _my_turn(self, ticket, urgent):
+        if self._held >= self.n:
+            return False
+        if urgent:  # the oldest click; ticks never hold a click back
+            return self._urgent[0] == ticket
+        return not self._urgent and self._queue[0] == ticket
+
+    def _acquire(self, timeout, urgent):
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            ticket = next(self._tickets)
+            self._queue.append(ticket)
+            if urgent:
+                self._urgent.append(ticket)
+            try:
+                while not self._my_turn(ticket, urgent):
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        return False
+                    self._cond.wait(left)
+                self._held += 1
+                return True
+            finally:
+                self._queue.remove(ticket)
+                if urgent:
+                    self._urgent.remove(ticket)
+                self._cond.notify_all()  # the next in line may take a free slot now
+
+    def _release(self):
+        with self._cond:
+            self._held -= 1
+            self._cond.notify_all()
 
     @contextmanager
-    def slot(self, timeout):
-        """`with slots.slot(t) as got:` — got is False when no slot freed up within t seconds."""
-        with self._lock:
-            self._waiting += 1
-        try:
-            got = self._sem.acquire(timeout=timeout)
-        finally:
-            with self._lock:
-                self._waiting -= 1
+    def slot(self, timeout, urgent=True):
+        """`with slots.slot(t) as got:` — got is False when no slot freed up within t seconds.
+
+        `urgent=False` (a Run tick) lets every waiting urgent caller (a click) go first."""
+        got = self._acquire(timeout, urgent)
         try:
             yield got
         finally:
             if got:
-                self._sem.release()
+                self._release()
+
+
+def share_interpreter():
+    """Let the interpreter lock change hands every SWITCH_SECONDS (once per process)."""
+    if sys.getswitchinterval() > SWITCH_SECONDS:
+        sys.setswitchinterval(SWITCH_SECONDS)
