@@ -8,7 +8,7 @@ from torch.testing import assert_close
 
 from bnviz import RunConfig
 from bnviz.data.batches import eval_batches, to_float
-from bnviz.debug.breakpoints import Breakpoints
+from bnviz.debug.breakpoints import Breakpoints, first_nonfinite
 from bnviz.debug.population import population_stats
 from bnviz.debug.precise import compare_at, with_precise_stats
 from bnviz.debug.live_run import LiveRun
@@ -29,6 +29,19 @@ def test_nan_breakpoint_fires_at_the_first_bad_step_and_names_the_layer(small_da
     assert s.advance(1) == 0  # nothing runs after a divergence...
     s.reset(RunConfig(batch_size=128))  # ...until Reset, which works
     assert s.advance(1) == 1 and s.hit is None
+
+
+def test_a_layer_without_records_is_no_breakpoint(small_data):
+    """After a rewind to step 0 the layers are known but hold no record: nothing is non-finite there
+    (the load bench met an IndexError here), and a NaN at the next step is still found."""
+    s = LiveRun(small_data, RunConfig(batch_size=128))
+    s.advance(2)
+    s.rewind(0)
+    assert s.history.layers and all(len(s.history.column(l, "step")) == 0 for l in s.history.layers)
+    assert first_nonfinite(s.history, 1) is None
+    with torch.no_grad():
+        s.stepper.model[9].weight[0, 0] = float("nan")
+    assert s.advance(1) == 1 and s.hit is not None and s.hit.layer == "10"
 
 
 def test_lr_50_stops_at_the_first_bad_step_with_an_account(small_data):

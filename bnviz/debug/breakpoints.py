@@ -45,7 +45,8 @@ def first_nonfinite(history, step):
     if history is None:
         return None
     for layer in history.layers:
-        if history.last(layer, "step") != step:
+        steps = history.column(layer, "step")
+        if not len(steps) or steps[-1] != step:  # a layer with no record yet (or none left after a rewind)
             continue
         for field in NONFINITE_FIELDS:
             if field not in history.fields(layer):
