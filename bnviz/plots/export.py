@@ -33,7 +33,7 @@ def to_image(fig, format="png", width=None, height=None, scale=2):
         fig: a plotly Figure.
         format: "png" or "svg".
         width, height: in CSS pixels (default: the figure's own height, 1000 wide).
-        scale: pixels per CSS pixel for PNG (2: sharp on slides).
+        scale: pixels per CSS pixel of a PNG (2: sharp on slides); an SVG is drawn at 1.
     Returns:
         bytes: the PNG, or the SVG text encoded as UTF-8.
     """
@@ -47,7 +47,7 @@ def to_image(fig, format="png", width=None, height=None, scale=2):
     if browser is None:
         raise RuntimeError(INSTALL)
     opts = {"format": format, "width": width or fig.layout.width or 1000,
-            "height": height or fig.layout.height or 500, "scale": scale}
+            "height": height or fig.layout.height or 500, "scale": scale if format == "png" else 1}
     return kaleido.calc_fig_sync(fig, opts=opts, kopts={"mathjax": False, "path": browser})
 
 
