@@ -41,8 +41,9 @@ def inside_step(history, layer, channel=0, step=None, values=4):
         values: how many real values to carry through x → x̂ → y (when kept).
     Returns:
         A DataFrame with columns quantity, formula (the arithmetic with this step's numbers),
-        value (recomputed here) and recorded (what the layer stored or output; NaN where it
-        keeps nothing to compare).
+        value (recomputed here) and recorded (the capture's number: the layer's output y, its
+        stored moving statistics, x̂ from the statistics it normalised with; NaN where there is
+        nothing to compare).
     """
     h = history_of(history)
     layer = check_layer(h, layer)
