@@ -26,7 +26,7 @@ def template():
     t.layout.update(
         colorway=COLOURS, font=dict(family="Source Sans Pro, Noto Sans, Noto Sans CJK SC, Arial, sans-serif",
                                     size=13, color="#262730"),
-        title=dict(font=dict(size=15), x=0, xanchor="left"), paper_bgcolor="white", plot_bgcolor="white",
+        title=dict(font=dict(size=15), x=0, xref="paper", xanchor="left"), paper_bgcolor="white", plot_bgcolor="white",
         xaxis=_axis(), yaxis=_axis(), hoverlabel=dict(font_size=12), legend=dict(bgcolor="rgba(255,255,255,0.6)"),
         colorscale=dict(sequential="Viridis"))
     return t
