@@ -1,4 +1,4 @@
-"""Execute a notebook in a real kernel of this interpreter (for tests/test_notebook.py and scripts/notebook_figures.py)."""
+"""Execute a notebook in a real kernel of this interpreter (tests/test_notebook.py, scripts/notebook_figures.py)."""
 import json
 import sys
 from pathlib import Path
@@ -21,7 +21,8 @@ def kernel_for_this_python(folder):
     (spec / "kernel.json").write_text(json.dumps({
         "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
         "display_name": "bnviz test", "language": "python", "env": {"PYTHONPATH": str(ROOT)}}))
-    return KernelManager(kernel_name="bnviz-test", kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(spec.parent)]))
+    specs = KernelSpecManager(kernel_dirs=[str(spec.parent)])
+    return KernelManager(kernel_name="bnviz-test", kernel_spec_manager=specs)
 
 
 def execute(path, folder, timeout=900):

@@ -1,5 +1,6 @@
 """examples/chapter.ipynb runs top to bottom in a real kernel of this interpreter, and its outputs hold the
 figures and the chapter's γ and β."""
+import math
 import re
 
 import nbformat
@@ -28,14 +29,15 @@ def test_every_cell_runs_and_says_which_data(executed):
 
 
 @pytest.mark.slow
-def test_outputs_hold_the_figures(executed):
+def test_outputs_hold_the_figures(executed, subset):
     drawn = figures(executed)
     assert len(drawn) == 7  # distributions (pooled, one channel), heat map, percentiles, moving, γ/β, training
     for fig in drawn:
         assert fig["data"] and fig["layout"]["template"]["layout"]["colorway"][0] == "#4c78a8"
     first = drawn[0]
     assert sum(t["type"] == "bar" for t in first["data"]) == 4  # input, x̂, output, after the sigmoid
-    assert first["layout"]["title"]["text"].startswith("layer 1, step 240, all channels")
+    steps = 10 * math.ceil(len(subset.train_labels) / 256)  # the chapter's 10 epochs in batches of 256
+    assert first["layout"]["title"]["text"].startswith(f"layer 1, step {steps}, all channels")
     assert any(t.get("name") == "N(0, 1)" for t in first["data"])
     table = [o for o in outputs(executed) if "text/html" in o.get("data", {}) and "<table" in o.data["text/html"]]
     assert table and "moving_mean" in table[-1].data["text/html"]  # inside one step, as a DataFrame

@@ -71,7 +71,8 @@ def inside_step(history, layer, channel=0, step=None, values=4):
         for k, (x, y) in enumerate(list(zip(raw["x"][c], raw["y"][c]))[:values]):
             x_hat = (float(x) - mu) / std
             rows += [(f"x[{k}]", "a real input value of this channel", float(x), NAN),
-                     (f"x̂[{k}]", f"({x:.4f} − {mu:.4f}) / {std:.4f} = {x_hat:.4f}", x_hat, float(raw["x_hat"][c][k])),
+                     (f"x̂[{k}]", f"({x:.4f} − {mu:.4f}) / {std:.4f} = {x_hat:.4f}", x_hat,
+                      float(raw["x_hat"][c][k])),
                      (f"y[{k}]", f"{gamma:.4f} × {x_hat:.4f} + {beta:.4f} = {gamma * x_hat + beta:.4f}",
                       gamma * x_hat + beta, float(y))]
     if bool(last("updated")):

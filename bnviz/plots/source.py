@@ -7,8 +7,7 @@ from ..capturing.hooks import raw_at
 
 
 def history_of(source):
-    """The History behind `source`: a History, a LiveRun (its history with the step log, epochs and
-    population statistics attached) or a capture (`bnviz.capture(...)`)."""
+    """The History behind a History, a LiveRun (with its step log, epochs and population) or a capture."""
     if isinstance(source, History):
         return source
     if hasattr(source, "to_history"):  # a LiveRun (the debug layer; duck-typed, not imported)
@@ -38,12 +37,11 @@ def check_layer(history, layer):
 
 
 def check_step(history, layer, step):
-    """The record index of `step` in `layer` (the newest for None), or a ValueError saying which
-    steps were recorded (a long run keeps every k-th step; see CaptureOptions.max_records)."""
+    """The record index of `step` in `layer` (newest for None), or a ValueError saying which were recorded."""
     steps = history.column(layer, "step")
     if step is None:
         return len(steps) - 1
-    i = int(np.searchsorted(steps, step))
+    i = int(np.searchsorted(steps, step))  # a long run keeps every k-th step (CaptureOptions.max_records)
     if i < len(steps) and steps[i] == step:
         return i
     near = ", ".join(str(int(s)) for s in steps[max(0, i - 1):i + 1])
