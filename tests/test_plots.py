@@ -266,8 +266,9 @@ def test_save_refuses_an_unknown_suffix_or_folder(run, tmp_path):
 
 
 def test_save_says_what_to_install_without_a_browser(run, tmp_path, monkeypatch):
-    monkeypatch.setattr("bnviz.plots.export.find_browser", lambda: None)
-    with pytest.raises(RuntimeError, match="apt-get install chromium"):
+    monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-chromium"))  # kaleido's own override, wrong
+    assert plots.find_browser() is None
+    with pytest.raises(RuntimeError, match="BROWSER_PATH=.* is not a file; .*apt-get install chromium"):
         plots.save(plots.gamma_beta(run.history, "1"), tmp_path / "figure.png")
     assert not (tmp_path / "figure.png").exists()
 

@@ -7,8 +7,11 @@ places (`/usr/bin/chromium` is Debian's). bnviz does the same search first, to s
 install when it finds nothing, and turns MathJax off: it is fetched from a CDN, and bnviz's
 figures use no LaTeX.
 """
+import os
+import shutil
 from pathlib import Path
 
+NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 FORMATS = ("png", "svg")
 INSTALL = ("no Chrome or Chromium found to draw the image: install Chromium (Debian/Ubuntu: "
            "`apt-get install chromium`; macOS: `brew install --cask chromium`), or Google Chrome, or run "
@@ -20,9 +23,9 @@ def find_browser():
     """The path of the Chrome/Chromium kaleido will use, or None (the search is choreographer's own)."""
     try:
         from choreographer.browsers.chromium import Chromium
-    except ImportError:  # kaleido < 1 (it bundled its own Chromium) or no kaleido: say so in to_image
-        return None
-    path = Chromium.find_browser(skip_local=False)
+        path = Chromium.find_browser(skip_local=False)
+    except Exception:  # no kaleido 1.x, or another choreographer: the same search, by hand
+        path = os.environ.get("BROWSER_PATH") or next(filter(None, map(shutil.which, NAMES)), None)
     return path if path and Path(path).is_file() else None
 
 
@@ -45,7 +48,8 @@ def to_image(fig, format="png", width=None, height=None, scale=2):
         raise RuntimeError("exporting images needs kaleido 1.x: `pip install 'kaleido>=1.0'`") from None
     browser = find_browser()
     if browser is None:
-        raise RuntimeError(INSTALL)
+        named = os.environ.get("BROWSER_PATH")
+        raise RuntimeError((f"BROWSER_PATH={named!r} is not a file; " if named else "") + INSTALL)
     opts = {"format": format, "width": width or fig.layout.width or 1000,
             "height": height or fig.layout.height or 500, "scale": scale if format == "png" else 1}
     return kaleido.calc_fig_sync(fig, opts=opts, kopts={"mathjax": False, "path": browser})
