@@ -16,4 +16,12 @@ from .version import __version__
 
 __all__ = ["__version__", "batch_norm", "BatchNorm", "lenet", "load_fashion_mnist", "RunConfig", "Stepper",
            "capture", "CaptureOptions", "History", "save_recording", "load_recording",
-           "LiveRun", "Breakpoints", "mode_matrix", "TwinRun"]
+           "LiveRun", "Breakpoints", "mode_matrix", "TwinRun", "plots"]
+
+
+def __getattr__(name):
+    """`bnviz.plots` (the app's figures for notebooks) loads on first use: plotly and pandas only then."""
+    if name == "plots":
+        import importlib
+        return importlib.import_module(".plots", __name__)
+    raise AttributeError(f"module 'bnviz' has no attribute {name!r}")

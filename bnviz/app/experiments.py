@@ -45,7 +45,7 @@ def figure1_ui(data):
             progress=lambda done, total: bar.progress(done / total, text=f"step {done} of {total}"))
         bar.empty()
     if "figure1" in st.session_state:
-        st.plotly_chart(figure1_figure(st.session_state.figure1), key="chart-figure1", width="stretch")
+        st.plotly_chart(figure1_figure(st.session_state.figure1), key="chart-figure1", width="stretch", theme=None)
 
 
 def twin_ui(data):
@@ -62,7 +62,7 @@ def twin_ui(data):
         st.session_state.twin = twin
     if st.session_state.get("twin"):
         rows = st.session_state.twin.rows
-        st.plotly_chart(twin_figure(rows), key="chart-twin", width="stretch")
+        st.plotly_chart(twin_figure(rows), key="chart-twin", width="stretch", theme=None)
         if len(rows) > 1:
             st.caption(f"In this run the largest difference of the batch means went from "
                        f"{rows[0]['batch_mean']:.2g} at step {rows[0]['step']} to {rows[-1]['batch_mean']:.2g} "

@@ -10,6 +10,7 @@ from ..figures.distributions import (channel_over_steps, distributions_now, heat
                                      percentile_bands)
 from ..figures.experiments import precise_figure
 from ..figures.statistics import gamma_beta, moving_convergence, training_curves
+from ..plots.export import find_browser, to_image
 from . import explain
 
 PANELS = ("Distributions now", "Over time", "Moving mean", "γ and β", "Training", "Inside one step",
@@ -17,7 +18,13 @@ PANELS = ("Distributions now", "Over time", "Moving mean", "γ and β", "Trainin
 
 
 def chart(fig, name):
-    st.plotly_chart(fig, key=f"chart-{name}", width="stretch")
+    # theme=None: the figure's own template (bnviz's, figures/theme.py), the look of the notebook too.
+    # The camera button saves a PNG in the browser; the SVG is drawn on the server only when clicked.
+    st.plotly_chart(fig, key=f"chart-{name}", width="stretch", theme=None,
+                    config={"toImageButtonOptions": {"format": "png", "filename": f"bnviz-{name}", "scale": 2}})
+    if find_browser():
+        st.download_button("SVG", lambda: to_image(fig, "svg"), f"bnviz-{name}.svg", "image/svg+xml",
+                           key=f"svg-{name}", on_click="ignore", type="tertiary", icon=":material/download:")
 
 
 def needs_records(session, layer):

@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..capturing.summaries import SATURATION
+from .theme import themed
 
 TITLES = {"input": "input x (before BN)", "x_hat": "x̂ = (x − μ) / √(σ² + ε)",
           "output": "output y = γ·x̂ + β", "activation": "after the activation"}
@@ -35,6 +36,7 @@ def spike(counts, edges, min_share=0.1):
     return None
 
 
+@themed
 def distributions_now(history, layer, step=None, activation="sigmoid", channel=None, channel_counts=None):
     """Four histograms of one pass of `layer` (newest, or the record at/before `step`).
 
@@ -84,6 +86,7 @@ def distributions_now(history, layer, step=None, activation="sigmoid", channel=N
     return fig
 
 
+@themed
 def heatmap_over_steps(history, layer, quantity="input"):
     """The histogram of `quantity` at every recorded step: value bins by steps, colour = the share
     of that step's values in the bin (a smaller last batch looks the same as a full one)."""
@@ -122,6 +125,7 @@ def channel_moments(history, layer, channel, quantity="input"):
     return steps, gamma * m + beta, np.abs(gamma) * sd
 
 
+@themed
 def channel_over_steps(history, layer, channel, quantity="input"):
     """One channel's mean and mean ± 1 standard deviation of `quantity` over steps (every value)."""
     steps, mean, sd = channel_moments(history, layer, channel, quantity)
@@ -138,6 +142,7 @@ def channel_over_steps(history, layer, channel, quantity="input"):
     return fig
 
 
+@themed
 def percentile_bands(history, layer, which="output", name=None):
     """15th/50th/85th percentiles over steps, the band between 15 and 85 shaded."""
     steps = history.column(layer, "step")

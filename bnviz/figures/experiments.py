@@ -3,10 +3,12 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from .distributions import add_bands
+from .theme import themed
 
 COLOURS = {"BN": "#4c78a8", "no BN": "#e45756"}
 
 
+@themed
 def figure1_figure(result):
     """Percentile bands of the chosen sigmoid's input and test accuracy, both nets."""
     fig = make_subplots(rows=1, cols=2, subplot_titles=(
@@ -20,6 +22,7 @@ def figure1_figure(result):
     return fig
 
 
+@themed
 def twin_figure(rows):
     """Largest difference per statistic per step, on a log scale."""
     fig = go.Figure()
@@ -33,6 +36,7 @@ def twin_figure(rows):
     return fig
 
 
+@themed
 def precise_figure(records):
     """Test accuracy with the moving statistics vs. recomputed (precise) ones, per check."""
     steps = [r["step"] for r in records]

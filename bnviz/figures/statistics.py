@@ -4,7 +4,10 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from .theme import themed
 
+
+@themed
 def moving_convergence(history, layer, channel, target_steps, target_mean, target_var, torch_layer=False):
     """Per channel, like for like: the batch statistic (noisy), the moving statistic, and what the
     moving statistic estimates (population.py: the average batch statistic over the training set,
@@ -50,6 +53,7 @@ def moving_convergence(history, layer, channel, target_steps, target_mean, targe
     return fig
 
 
+@themed
 def gamma_beta(history, layer, channels):
     """gamma and beta of the chosen channels over steps."""
     steps = history.column(layer, "step")
@@ -66,6 +70,7 @@ def gamma_beta(history, layer, channels):
     return fig
 
 
+@themed
 def training_curves(log, epochs):
     """Loss and accuracy per step, and the chapter's per-epoch train/test accuracy."""
     fig = make_subplots(rows=1, cols=2, subplot_titles=("loss", "accuracy"))
