@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.mark.parametrize("script,expect", [
     ("hook_lenet.py", "moving mean"), ("hook_resnet.py", "layer4.1.bn2"),
     pytest.param("debugger.py", "replayed exactly: True", marks=pytest.mark.slow),  # precise stats over 60,000 images
+    pytest.param("plots_from_history.py", "distributions.svg", marks=pytest.mark.slow),  # an epoch, then kaleido
 ])
 def test_example_runs(script, expect):
     out = subprocess.run([sys.executable, str(ROOT / "examples" / script)], capture_output=True, text=True,
@@ -21,5 +22,5 @@ def test_example_runs(script, expect):
 
 def test_readme_shows_the_examples():
     readme = (ROOT / "README.md").read_text()
-    for script in ("hook_lenet.py", "hook_resnet.py", "debugger.py"):
+    for script in ("hook_lenet.py", "hook_resnet.py", "debugger.py", "plots_from_history.py"):
         assert (ROOT / "examples" / script).read_text().strip() in readme
