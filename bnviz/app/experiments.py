@@ -56,7 +56,7 @@ def figure1_ui(data):
     lr_bn = c[2].number_input(t("experiments.fig1.lr_bn"), min_value=1e-4, max_value=100.0, value=1.0,
                               format="%.4g", key="f1_lr_bn")
     sigmoid = c[3].selectbox(t("experiments.fig1.sigmoid"), [0, 1, 2, 3], index=3, key="f1_sigmoid",
-                             format_func=lambda i: t(SIGMOIDS[i]))
+                             format_func=lambda i, chosen=lang(): text(SIGMOIDS[i], chosen))
     if st.button(t("experiments.fig1.run"), key="f1_run"):
         bar = st.progress(0.0, text=t("experiments.fig1.training"))
         st.session_state.figure1 = figure1_run(
@@ -103,7 +103,7 @@ TABS = {"Cards": "experiments.tab.cards", "Mode matrix": "experiments.tab.mode_m
 def experiments_ui(data):
     """The experiments page."""
     tab = st.radio(t("experiments.tab.label"), list(TABS), horizontal=True, key="experiment",
-                   format_func=lambda name: t(TABS[name]))
+                   format_func=lambda name, chosen=lang(): text(TABS[name], chosen))  # bound now: see panel_labels
     if tab == "Cards":
         card_ui(data, training_slots())
     elif tab == "Mode matrix":

@@ -21,9 +21,12 @@ PANEL_KEYS = dict(zip(PANELS, (  # the radio's values stay these names; what it 
     "panel.name.training", "panel.name.inside_one_step", "panel.name.precise_statistics")))
 
 
-def panel_label(name):
-    """A panel's name in this session's language (the radio's format_func)."""
-    return t(PANEL_KEYS[name]) if name in PANEL_KEYS else name
+def panel_labels():
+    """The panel radio's format_func: a panel's name in this session's language. The language is
+    bound now, when the widget is made: Streamlit (and AppTest) may call a format_func outside
+    this session's script run, where st.session_state is not this session's."""
+    chosen = lang()
+    return lambda name: text(PANEL_KEYS[name], chosen) if name in PANEL_KEYS else name
 
 
 def chart(fig, name):
