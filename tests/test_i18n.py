@@ -130,7 +130,7 @@ def test_every_fixed_text_states_the_same_numbers():
 # --- a page in Chinese shows no English sentence ----------------------------------------------------
 WORD = r"[A-Za-z][a-z]+(?:'[a-z]+)?"
 SENTENCE = re.compile(rf"(?<![\w.]){WORD}(?:[ ,;:—-]+{WORD}){{2,}}(?![\w(])")
-CODE_SPAN = re.compile(r"`[^`]*`|%\{[^}]*\}|<[^>]*>")
+CODE_SPAN = re.compile(r"`[^`]*`|%\{[^}]*\}|<[^>]*>|《[^》]*》")  # code, plotly's %{x}, HTML, 《a paper's title》
 IDENTIFIER = re.compile(r"\S*[_.()\[\]=/]\S*")  # moving_mean, nn.BatchNorm2d, torch.no_grad(), x[0]
 
 
@@ -146,7 +146,8 @@ def test_the_scanner_finds_english_and_spares_code_names():
     assert english_sentences(text("explain.precise", "en"))
     assert not english_sentences(text("explain.precise", "zh"))
     assert not english_sentences("`torch.optim.swa_utils.update_bn` 和 nn.BatchNorm2d, moving_mean, torch.no_grad()")
-    assert not english_sentences("net[1] · BatchNorm, 6 channels: 10 MiB, N(0, 1), LeNet, Fashion-MNIST")
+    assert not english_sentences("net[1] · BatchNorm, 6 通道: 10 MiB, N(0, 1), LeNet, Fashion-MNIST")
+    assert not english_sentences("Wu & He 2018，《Group Normalization and more words》")
 
 
 def plotly_texts(spec):
@@ -264,10 +265,10 @@ def test_live_page_in_chinese(zh, subset):
 def test_experiments_page_in_chinese(zh, subset):
     from bnviz.experiments.catalog import CARDS
     zh.radio(key="mode").set_value("Experiments").run()
-    card = CARDS[zh.selectbox(key="card_name").value]
-    cards_english = [card.question, card.source, card.headline(), card.budget_note, card.transfer] + \
-        [f"{n} — {c.title}" for n, c in CARDS.items()]  # the cards' own words: issue 15's next step
-    left = english_left(zh, [subset.describe(), *cards_english])
+    left = {}
+    for name in CARDS:  # each card's question, source, headline and budget
+        zh.selectbox(key="card_name").set_value(name).run()
+        left.update(english_left(zh))
     zh.radio(key="experiment").set_value("Mode matrix").run()
     left.update(english_left(zh))
     zh.radio(key="experiment").set_value("Figure 1").run()
@@ -302,3 +303,32 @@ def test_replay_page_in_chinese(zh, subset, tmp_path, monkeypatch):
         assert not zh.exception, panel
         left.update(english_left(zh, [small.describe(), data]))
     assert left == {}
+
+
+def test_figures_in_both_languages_draw_the_same_numbers(subset):
+    """The figure builders (the notebook API) speak English by default and Chinese on request,
+    over the same data: only the words differ, and none of the Chinese ones are English."""
+    import numpy as np
+    from bnviz import RunConfig
+    from bnviz.debug.live_run import LiveRun
+    from bnviz.figures import distributions as d, statistics as s
+    run = LiveRun(subset, RunConfig(seed=0, device="cpu"))
+    run.advance(3)
+    h = run.history
+    steps, mean = run.population_series("1", "target_mean")
+    _, var = run.population_series("1", "target_var")
+    builders = [lambda **k: d.distributions_now(h, "1", **k), lambda **k: d.heatmap_over_steps(h, "1", "x_hat", **k),
+                lambda **k: d.channel_over_steps(h, "1", 2, "output", **k), lambda **k: d.percentile_bands(h, "1", **k),
+                lambda **k: s.moving_convergence(h, "1", 0, steps, mean, var, **k),
+                lambda **k: s.gamma_beta(h, "1", [0, 1], **k), lambda **k: s.training_curves(run.log, run.epoch_table(), **k)]
+    for build in builders:
+        en, default, zh = build(lang="en"), build(), build(lang="zh")
+        assert default.to_json() == en.to_json()
+        assert len(en.data) == len(zh.data)
+        for a, b in zip(en.data, zh.data):
+            for axis in ("x", "y", "z"):
+                if getattr(a, axis, None) is not None:
+                    np.testing.assert_array_equal(np.asarray(getattr(a, axis)), np.asarray(getattr(b, axis)))
+        zh_words = plotly_texts(zh.to_json())
+        assert zh_words != plotly_texts(en.to_json())
+        assert [w for w in zh_words if english_sentences(w)] == []

@@ -10,23 +10,23 @@ import pandas as pd
 import streamlit as st
 
 from ..experiments.catalog import CARDS
-from .language import t
+from .language import lang, t
 
 
 def card_ui(data, slots):
     """The Cards tab of the Experiments page."""
     name = st.selectbox(t("cards.card"), list(CARDS), key="card_name",
-                        format_func=lambda n: f"{n} — {CARDS[n].title}")
+                        format_func=lambda n, chosen=lang(): f"{n} — {CARDS[n].said('title', chosen)}")
     card = CARDS[name]
-    st.markdown(f"**{card.question}**  \n*{card.source}*")
-    st.caption(t("cards.published", headline=card.headline()))
+    st.markdown(f"**{card.said('question', lang())}**  \n*{card.said('source', lang())}*")
+    st.caption(t("cards.published", headline=card.headline(lang())))
     quick = st.toggle(t("cards.quick"), value=False, key="card_quick")
     settings = card.settings(quick=quick)
     if quick:  # the budget note describes the default settings; say what the quick ones are
         st.caption(t("cards.quick_settings", settings=", ".join(
             f"{k} = {v}" for k, v in dataclasses.asdict(settings).items() if v is not None)))
     else:
-        st.caption(t("cards.default_settings", seconds=card.budget_seconds, note=card.budget_note))
+        st.caption(t("cards.default_settings", seconds=card.budget_seconds, note=card.said("budget_note", lang())))
     if st.button(t("cards.run"), key="card_run"):
         bar = st.progress(0.0, text=t("cards.waiting"))
         with slots.slot(90) as got:
@@ -48,4 +48,5 @@ def card_ui(data, slots):
         st.dataframe(table, hide_index=True)
         st.download_button(t("cards.download"), table.to_csv(index=False).encode(),
                            file_name=f"bnviz-{name}.csv", mime="text/csv", key="card_csv")
-        st.caption(t("cards.footer", data=result.data, seconds=result.seconds, transfer=card.transfer))
+        st.caption(t("cards.footer", data=result.data, seconds=result.seconds,
+                     transfer=card.said("transfer", lang())))
