@@ -34,19 +34,19 @@ TEXTS = {
     "explain.no_channel_histogram": (
         "每个通道的直方图只为实时训练最新的 {raw_keep} 步保留（录制只保留合并后的）：显示全部通道合并的结果。"),
     "explain.moving.cumulative": (
-        "**{name} 统计量如何收敛。** 这个 `nn.BatchNorm` 的 `momentum=None`：*累积*平均，"
+        "**移动统计量（`{name}_mean`、`{name}_var`）如何收敛。** 这个 `nn.BatchNorm` 的 `momentum=None`：*累积*平均，"
         "第 k 次更新为 `{name} = {name} + (batch − {name}) / k`——迄今每个小批量的权重相同，都是 1/k"
         "（{steps_done} 步之后：1/{k_now}）。它收敛到小批量统计量的平均值，但跟随权重变化越来越慢。"),
     "explain.moving.rule_torch": "`running = (1 − {p:g}) × running + {p:g} × batch`（PyTorch 的 momentum 为 {p:g}）",
     "explain.moving.rule_chapter": "`moving = {m:g} × moving + {q:g} × batch`（本章的 momentum 为 {m:g}）",
     "explain.moving.newest_only": (
-        "**{name} 统计量如何收敛。** 按本章的约定 momentum 为 {m:g}，该层的更新为 {rule}："
+        "**移动统计量（`{name}_mean`、`{name}_var`）如何收敛。** 按本章的约定 momentum 为 {m:g}，该层的更新为 {rule}："
         "它只保留最新一个小批量的统计量，不做平均。"),
     "explain.moving.never": (
-        "**{name} 统计量如何收敛。** 按本章的约定 momentum 为 {m:g}，该层的更新为 {rule}："
+        "**移动统计量（`{name}_mean`、`{name}_var`）如何收敛。** 按本章的约定 momentum 为 {m:g}，该层的更新为 {rule}："
         "它永远停在初始值（均值 0，方差 1）。"),
     "explain.moving.ema": (
-        "**{name} 统计量如何收敛。** 每个训练步，该层更新 {rule}：这是指数移动平均。"
+        "**移动统计量（`{name}_mean`、`{name}_var`）如何收敛。** 每个训练步，该层更新 {rule}：这是指数移动平均。"
         "k 步之前的小批量权重为 (1 − m)·m^k，因此：它所平均的内容的平均“年龄”（有效窗口）为 "
         "1 / (1 − m) = **{mean_age:.3g} 步**（最新的小批量算作 1 步之前）；一个小批量的权重每 "
         "−1 / ln m = {e_folding:.2f} 步缩小到原来的 e 分之一，每 ln 2 / −ln m = {half_life:.2f} 步减半。"
