@@ -10,34 +10,35 @@ import pandas as pd
 import streamlit as st
 
 from ..experiments.catalog import CARDS
+from .language import lang, t
 
 
 def card_ui(data, slots):
     """The Cards tab of the Experiments page."""
-    name = st.selectbox("Card", list(CARDS), key="card_name",
-                        format_func=lambda n: f"{n} — {CARDS[n].title}")
+    name = st.selectbox(t("cards.card"), list(CARDS), key="card_name",
+                        format_func=lambda n, chosen=lang(): f"{n} — {CARDS[n].said('title', chosen)}")
     card = CARDS[name]
-    st.markdown(f"**{card.question}**  \n*{card.source}*")
-    st.caption(f"Published: {card.headline()}")
-    quick = st.toggle("Quick settings (a few seconds, for a first look)", value=False, key="card_quick")
+    st.markdown(f"**{card.said('question', lang())}**  \n*{card.said('source', lang())}*")
+    st.caption(t("cards.published", headline=card.headline(lang())))
+    quick = st.toggle(t("cards.quick"), value=False, key="card_quick")
     settings = card.settings(quick=quick)
     if quick:  # the budget note describes the default settings; say what the quick ones are
-        st.caption("Quick settings: " + ", ".join(f"{k} = {v}" for k, v in dataclasses.asdict(settings).items()
-                                                  if v is not None))
+        st.caption(t("cards.quick_settings", settings=", ".join(
+            f"{k} = {v}" for k, v in dataclasses.asdict(settings).items() if v is not None)))
     else:
-        st.caption(f"Default, within {card.budget_seconds:.0f} s on a 2-core CPU: {card.budget_note}")
-    if st.button("Run this card", key="card_run"):
-        bar = st.progress(0.0, text="waiting for a training slot…")
+        st.caption(t("cards.default_settings", seconds=card.budget_seconds, note=card.said("budget_note", lang())))
+    if st.button(t("cards.run"), key="card_run"):
+        bar = st.progress(0.0, text=t("cards.waiting"))
         with slots.slot(90) as got:
             if not got:
-                st.warning("The server is busy with other sessions; try again in a moment.")
+                st.warning(t("cards.busy"))
             else:
                 try:
                     st.session_state.card_result = card.run(
                         data, settings, progress=lambda done, total: bar.progress(
-                            done / total, text=f"{done:,} of {total:,}"))
+                            done / total, text=t("cards.progress", done=done, total=total)))
                 except Exception as err:  # noqa: BLE001 — a card that fails says so; the page stays
-                    st.error(f"The card could not finish: {err}")
+                    st.error(t("cards.failed", error=err))
         bar.empty()
     result = st.session_state.get("card_result")
     if result is not None and result.name == name:
@@ -45,6 +46,7 @@ def card_ui(data, slots):
         st.markdown(card.reading(result))
         table = pd.DataFrame(result.table)
         st.dataframe(table, hide_index=True)
-        st.download_button("Download the table (CSV)", table.to_csv(index=False).encode(),
+        st.download_button(t("cards.download"), table.to_csv(index=False).encode(),
                            file_name=f"bnviz-{name}.csv", mime="text/csv", key="card_csv")
-        st.caption(f"{result.data}; {result.seconds:.1f} s. What carries over: {card.transfer}")
+        st.caption(t("cards.footer", data=result.data, seconds=result.seconds,
+                     transfer=card.said("transfer", lang())))

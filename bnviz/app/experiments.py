@@ -9,75 +9,101 @@ import streamlit as st
 from ..experiments.figure1 import figure1_run
 from ..experiments.modes import mode_matrix
 from ..experiments.twin import TwinRun
-from ..figures.experiments import figure1_figure, twin_figure
+from ..figures.experiments import figure1_figure, twin_figure, twin_label
+from ..i18n import text
 from ..train.config import RunConfig
 from . import explain
 from .cards import card_ui
 from .controls import training_slots
+from .language import lang, t
 
 MAX_STEPS = 1000  # per experiment run, to keep one session from holding the server for minutes
 FIGURE1_EVAL_IMAGES = 2000  # test accuracy of Figure 1's nets on the first this-many test images
 
 
+# bnviz.experiments.modes writes its table in English (the catalogue's English texts); shown translated.
+MODE_COLUMNS = ("experiments.modes.layer", "experiments.modes.module", "experiments.modes.gradients",
+                "experiments.modes.normalises_with", "experiments.modes.moving_change", "experiments.modes.note")
+MODE_CELLS = ("experiments.modes.chapter_layer", "experiments.modes.bnviz_layer", "experiments.modes.on",
+              "experiments.modes.batch_statistics", "experiments.modes.moving_statistics",
+              "experiments.modes.neither", "experiments.modes.trap", "experiments.modes.quiet_switch")
+
+
+def in_language(value, keys):
+    """`value` in this session's language where it is the English text of one of `keys`."""
+    return next((t(k) for k in keys if isinstance(value, str) and value == text(k, "en")), value)
+
+
 def mode_matrix_ui():
-    st.subheader("The mode matrix: train()/eval() × gradients on/off")
-    st.markdown(explain.MODES)
-    st.table(mode_matrix())
+    st.subheader(t("experiments.modes.title"))
+    st.markdown(t("explain.modes"))
+    st.table([{in_language(k, MODE_COLUMNS): in_language(v, MODE_CELLS) for k, v in row.items()}
+              for row in mode_matrix()])
+
+
+SIGMOIDS = ("experiments.fig1.sigmoid_0", "experiments.fig1.sigmoid_1", "experiments.fig1.sigmoid_2",
+            "experiments.fig1.sigmoid_3")
 
 
 def figure1_ui(data):
-    st.subheader("The BN paper's Figure 1, on this LeNet")
-    st.markdown(explain.figure1(FIGURE1_EVAL_IMAGES))
+    st.subheader(t("experiments.fig1.title"))
+    st.markdown(explain.figure1(FIGURE1_EVAL_IMAGES, lang()))
     c = st.columns(4)
-    steps = c[0].number_input("Steps", min_value=10, max_value=MAX_STEPS, value=200, step=50, key="f1_steps")
-    lr_plain = c[1].number_input("lr of the no-BN net", min_value=1e-4, max_value=100.0, value=1.0,
+    steps = c[0].number_input(t("experiments.steps"), min_value=10, max_value=MAX_STEPS, value=200, step=50,
+                              key="f1_steps")
+    lr_plain = c[1].number_input(t("experiments.fig1.lr_plain"), min_value=1e-4, max_value=100.0, value=1.0,
                                  format="%.4g", key="f1_lr_plain")
-    lr_bn = c[2].number_input("lr of the BN net", min_value=1e-4, max_value=100.0, value=1.0, format="%.4g",
-                              key="f1_lr_bn")
-    sigmoid = c[3].selectbox("Sigmoid", [0, 1, 2, 3], index=3, key="f1_sigmoid",
-                             format_func=lambda i: ["after conv 1", "after conv 2", "after linear 1",
-                                                    "after linear 2 (the last hidden)"][i])
-    if st.button("Train both side by side", key="f1_run"):
-        bar = st.progress(0.0, text="training both nets…")
+    lr_bn = c[2].number_input(t("experiments.fig1.lr_bn"), min_value=1e-4, max_value=100.0, value=1.0,
+                              format="%.4g", key="f1_lr_bn")
+    sigmoid = c[3].selectbox(t("experiments.fig1.sigmoid"), [0, 1, 2, 3], index=3, key="f1_sigmoid",
+                             format_func=lambda i, chosen=lang(): text(SIGMOIDS[i], chosen))
+    if st.button(t("experiments.fig1.run"), key="f1_run"):
+        bar = st.progress(0.0, text=t("experiments.fig1.training"))
         st.session_state.figure1 = figure1_run(
             data, steps=int(steps), lr_bn=lr_bn, lr_plain=lr_plain, sigmoid=int(sigmoid),
             eval_images=FIGURE1_EVAL_IMAGES,
-            progress=lambda done, total: bar.progress(done / total, text=f"step {done} of {total}"))
+            progress=lambda done, total: bar.progress(done / total, text=t("experiments.progress_step",
+                                                                             done=done, total=total)))
         bar.empty()
     if "figure1" in st.session_state:
-        st.plotly_chart(figure1_figure(st.session_state.figure1), key="chart-figure1", width="stretch", theme=None)
+        st.plotly_chart(figure1_figure(st.session_state.figure1, lang=lang()), key="chart-figure1",
+                        width="stretch", theme=None)
 
 
 def twin_ui(data):
-    st.subheader("Twin run: the chapter's BatchNorm vs nn.BatchNorm")
-    st.markdown(explain.twin(RunConfig().batch_size, 24 * 24))  # LeNet's first convolution: 24x24
-    steps = st.number_input("Steps", min_value=1, max_value=MAX_STEPS, value=50, key="twin_steps")
-    if st.button("Step both", key="twin_run"):
+    st.subheader(t("experiments.twin.title"))
+    st.markdown(explain.twin(RunConfig().batch_size, 24 * 24, lang()))  # LeNet's first convolution: 24x24
+    steps = st.number_input(t("experiments.steps"), min_value=1, max_value=MAX_STEPS, value=50, key="twin_steps")
+    if st.button(t("experiments.twin.run"), key="twin_run"):
         twin = st.session_state.get("twin") or TwinRun(data)
         bar = st.progress(0.0)
         for done in range(int(steps)):
             twin.step(1)
-            bar.progress((done + 1) / steps, text=f"step {twin.rows[-1]['step']}")
+            bar.progress((done + 1) / steps, text=t("experiments.twin.step", step=twin.rows[-1]["step"]))
         bar.empty()
         st.session_state.twin = twin
     if st.session_state.get("twin"):
         rows = st.session_state.twin.rows
-        st.plotly_chart(twin_figure(rows), key="chart-twin", width="stretch", theme=None)
+        st.plotly_chart(twin_figure(rows, lang=lang()), key="chart-twin", width="stretch", theme=None)
         if len(rows) > 1:
-            st.caption(f"In this run the largest difference of the batch means went from "
-                       f"{rows[0]['batch_mean']:.2g} at step {rows[0]['step']} to {rows[-1]['batch_mean']:.2g} "
-                       f"at step {rows[-1]['step']}.")
-        st.dataframe([{k: (f"{v:.2e}" if isinstance(v, float) else v) for k, v in r.items()} for r in rows[-10:]],
-                     hide_index=True)
-        if st.button("Start the twin run again", key="twin_reset"):
+            st.caption(t("experiments.twin.grew", first=rows[0]["batch_mean"], first_step=rows[0]["step"],
+                         last=rows[-1]["batch_mean"], last_step=rows[-1]["step"]))
+        st.dataframe([{twin_label(k, lang()) if k != "step" else t("axis.step"):
+                       (f"{v:.2e}" if isinstance(v, float) else v) for k, v in r.items()} for r in rows[-10:]],
+                      hide_index=True)
+        if st.button(t("experiments.twin.reset"), key="twin_reset"):
             st.session_state.twin = None
             st.rerun()
 
 
+TABS = {"Cards": "experiments.tab.cards", "Mode matrix": "experiments.tab.mode_matrix",  # value -> label
+        "Figure 1": "experiments.tab.figure1", "Twin run": "experiments.tab.twin"}
+
+
 def experiments_ui(data):
     """The experiments page."""
-    tab = st.radio("Experiment", ["Cards", "Mode matrix", "Figure 1", "Twin run"], horizontal=True,
-                   key="experiment")
+    tab = st.radio(t("experiments.tab.label"), list(TABS), horizontal=True, key="experiment",
+                   format_func=lambda name, chosen=lang(): text(TABS[name], chosen))  # bound now: see panel_labels
     if tab == "Cards":
         card_ui(data, training_slots())
     elif tab == "Mode matrix":

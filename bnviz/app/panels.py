@@ -1,7 +1,7 @@
 """The app's six panels: each draws one figure or table for the chosen layer and channel.
 
 Streamlit calls live here and in viz_app.py only; the numbers come from bnviz.debug.live_run/history and
-the figures from bnviz.figures_*.
+the figures from bnviz.figures; the words from bnviz.i18n through language.t().
 """
 import streamlit as st
 
@@ -12,9 +12,22 @@ from ..figures.experiments import precise_figure
 from ..figures.statistics import gamma_beta, moving_convergence, training_curves
 from ..plots.export import find_browser, to_image
 from . import explain
+from ..i18n import text
+from .language import lang, t
 
 PANELS = ("Distributions now", "Over time", "Moving mean", "γ and β", "Training", "Inside one step",
           "Precise statistics")
+PANEL_KEYS = dict(zip(PANELS, (  # the radio's values stay these names; what it shows is translated
+    "panel.name.distributions_now", "panel.name.over_time", "panel.name.moving_mean", "panel.name.gamma_beta",
+    "panel.name.training", "panel.name.inside_one_step", "panel.name.precise_statistics")))
+
+
+def panel_labels():
+    """The panel radio's format_func: a panel's name in this session's language. The language is
+    bound now, when the widget is made: Streamlit (and AppTest) may call a format_func outside
+    this session's script run, where st.session_state is not this session's."""
+    chosen = lang()
+    return lambda name: text(PANEL_KEYS[name], chosen) if name in PANEL_KEYS else name
 
 
 def chart(fig, name):
@@ -30,11 +43,11 @@ def chart(fig, name):
 def needs_records(session, layer):
     """True when there is something to draw for `layer`; otherwise says why."""
     if not session.has_bn:
-        st.info(explain.NO_BN)
+        st.info(t("explain.no_bn"))
         return False
     h = session.history
     if layer not in h.layers:
-        st.info("Nothing recorded yet: press **Step** (or **Run**) to train one batch.")
+        st.info(t("panel.nothing_recorded"))
         return False
     return True
 
@@ -47,7 +60,7 @@ def row_at(session, layer, step):
 def distributions_panel(session, view):
     layer = view["layer"]
     facts = session.layer_facts(layer) if session.has_bn and layer in session.history.layers else {}
-    st.markdown(explain.distributions(facts.get("activation") or "sigmoid"))
+    st.markdown(explain.distributions(facts.get("activation") or "sigmoid", lang()))
     if not needs_records(session, layer):
         return
     h, counts = session.history, None
@@ -57,22 +70,22 @@ def distributions_panel(session, view):
         if raw is not None and "channel_hist" in raw:
             counts = raw["channel_hist"][view["channel"]]
         else:
-            st.caption(explain.no_channel_histogram(session.raw_keep))
+            st.caption(explain.no_channel_histogram(session.raw_keep, lang()))
     chart(distributions_now(h, layer, view.get("step"), facts.get("activation") or "sigmoid",
-                            view["channel"], counts), "dist")
+                            view["channel"], counts, lang=lang()), "dist")
 
 
 def over_time_panel(session, view):
-    st.markdown(explain.OVER_TIME)
+    st.markdown(t("explain.over_time"))
     if not needs_records(session, view["layer"]):
         return
     if view.get("pooled", True):
-        chart(heatmap_over_steps(session.history, view["layer"], view["quantity"]), "heat")
-        chart(percentile_bands(session.history, view["layer"], view["pct_of"]), "pct")
+        chart(heatmap_over_steps(session.history, view["layer"], view["quantity"], lang=lang()), "heat")
+        chart(percentile_bands(session.history, view["layer"], view["pct_of"], lang=lang()), "pct")
     else:
         quantity = view["quantity"] if view["quantity"] != "activation" else "output"
-        st.caption(explain.CHANNEL_OVER_TIME)
-        chart(channel_over_steps(session.history, view["layer"], view["channel"], quantity), "chan")
+        st.caption(t("explain.channel_over_time"))
+        chart(channel_over_steps(session.history, view["layer"], view["channel"], quantity, lang=lang()), "chan")
 
 
 def convergence_panel(session, view, on_population):
@@ -80,47 +93,49 @@ def convergence_panel(session, view, on_population):
     facts = session.layer_facts(layer) if session.has_bn and layer in session.history.layers else {}
     torch_layer = facts.get("torch_layer", False)
     if facts:
-        st.markdown(explain.moving_average(facts["momentum"], session.steps_done, torch_layer))
+        st.markdown(explain.moving_average(facts["momentum"], session.steps_done, torch_layer, lang()))
     if not needs_records(session, layer):
         return
     batch, last = session.batch_sizes()
-    st.caption(explain.convergence_legend(batch, last, facts["momentum"], torch_layer))
+    st.caption(explain.convergence_legend(batch, last, facts["momentum"], torch_layer, lang()))
     if session.live:
-        st.button("Recompute the population statistics now", key="population", on_click=on_population,
-                  help="One pass over the whole training set with the current weights (about a second).")
+        st.button(t("panel.moving_mean.population_button"), key="population", on_click=on_population,
+                  help=t("panel.moving_mean.population_help"))
     steps, target_mean = session.population_series(layer, "target_mean")
     _, target_var = session.population_series(layer, "target_var")
-    chart(moving_convergence(session.history, layer, channel, steps, target_mean, target_var, torch_layer), "conv")
+    chart(moving_convergence(session.history, layer, channel, steps, target_mean, target_var, torch_layer,
+                             lang=lang()), "conv")
     if len(steps):
         h = session.history
         i = h.row_at(layer, steps[-1])
-        kind = "unbiased" if torch_layer else "biased"
+        kind = t("word.unbiased" if torch_layer else "word.biased")
         _, whole_var = session.population_series(layer, "var")
-        st.caption(f"At step {steps[-1]}, channel {channel}: moving mean {h.column(layer, 'moving_mean')[i, channel]:.5f}, "
-                   f"average batch mean {target_mean[-1, channel]:.5f}; moving variance ({kind}) "
-                   f"{h.column(layer, 'moving_var')[i, channel]:.5f}, average batch variance ({kind}) "
-                   f"{target_var[-1, channel]:.5f}. The variance over every training value (biased) is "
-                   f"{whole_var[-1, channel]:.5f}: it also holds the spread between the batches' means.")
+        st.caption(t("panel.moving_mean.numbers", step=steps[-1], channel=channel,
+                     moving_mean=h.column(layer, "moving_mean")[i, channel], target_mean=target_mean[-1, channel],
+                     kind=kind, moving_var=h.column(layer, "moving_var")[i, channel],
+                     target_var=target_var[-1, channel], whole_var=whole_var[-1, channel]))
 
 
 def gamma_beta_panel(session, view):
-    st.markdown(explain.gamma_beta())
+    st.markdown(explain.gamma_beta(lang()))
     if needs_records(session, view["layer"]):
         C = session.history.last(view["layer"], "gamma").shape[0]
         channels = range(min(C, 8)) if view["all_channels"] else [view["channel"]]
-        chart(gamma_beta(session.history, view["layer"], channels), "gb")
+        chart(gamma_beta(session.history, view["layer"], channels, lang=lang()), "gb")
 
 
 def training_panel(session, view):
-    st.markdown(explain.TRAINING)
-    chart(training_curves(session.log, session.epoch_table()), "train")
+    st.markdown(t("explain.training"))
+    chart(training_curves(session.log, session.epoch_table(), lang=lang()), "train")
     if session.epoch_table():
-        st.dataframe([{k: v for k, v in e.items() if k != "end_step"} for e in session.epoch_table()],
-                     hide_index=True)
+        headers = {"epoch": t("panel.training.epoch"), "loss": t("panel.training.loss"),
+                   "train acc": t("panel.training.train_acc"), "test acc": t("panel.training.test_acc")}
+        st.dataframe([{headers.get(k, k): v for k, v in e.items() if k != "end_step"}
+                      for e in session.epoch_table()], hide_index=True)
 
 
 def inside_panel(session, view):
-    st.markdown(explain.INSIDE)
+    st.markdown(t("explain.inside"))
     layer, channel = view["layer"], view["channel"]
     if not needs_records(session, layer):
         return
@@ -128,45 +143,60 @@ def inside_panel(session, view):
     step = int(session.history.column(layer, "step")[row])
     raw = session.raw(layer, step)
     info = inside_step(session.history, raw, layer, channel, session.layer_facts(layer), row=row)
-    st.markdown(f"**Step {info['step']}, layer {layer}, channel {channel}** — normalised with {info['mode']}, "
-                f"over n = {info['n']:,} values per channel.")
+    st.markdown(t("panel.inside.heading", step=info["step"], layer=layer, channel=channel,
+                  mode=translated(info["mode"], INSIDE_WORDS), n=info["n"]))
     cols = st.columns(5)
-    cols[0].metric("μ (mean)", f"{info['mean']:.5f}")
-    cols[1].metric("σ² (variance)", f"{info['var']:.5f}")
+    cols[0].metric(t("panel.inside.mean"), f"{info['mean']:.5f}")
+    cols[1].metric(t("panel.inside.variance"), f"{info['var']:.5f}")
     cols[2].metric("ε", f"{info['eps']:g}")
     cols[3].metric("γ", f"{info['gamma']:.5f}")
     cols[4].metric("β", f"{info['beta']:.5f}")
     st.markdown(f"√(σ² + ε) = √({info['var']:.5f} + {info['eps']:g}) = **{info['std']:.5f}**")
     if info["rows"]:
-        st.table(info["rows"])  # plain text a student can copy
+        st.table([{translated(k, INSIDE_WORDS): v for k, v in r.items()} for r in info["rows"]])  # text to copy
     elif session.live:
-        st.caption("Raw values are kept for the newest 8 steps only; step again to see them.")
+        st.caption(t("panel.inside.raw_live"))
     else:
-        st.caption("Recordings keep the statistics, not the raw values; open a live run to see x → x̂ → y.")
-    st.code("\n".join(info["update"]), language=None)
+        st.caption(t("panel.inside.raw_recording"))
+    st.code("\n".join(translated(line, INSIDE_WORDS) for line in info["update"]), language=None)
     if info["checks"]:
-        st.caption(f"Largest difference between the arithmetic above and what the layer recorded: "
-                   f"{max(info['checks']):.2g} (float32 rounding).")
+        st.caption(t("panel.inside.checks", largest=max(info["checks"])))
 
 
 def precise_panel(session, view, on_precise):
-    st.markdown(explain.PRECISE)
+    st.markdown(t("explain.precise"))
     if not session.has_bn:
-        st.info(explain.NO_BN)
+        st.info(t("explain.no_bn"))
         return
     if not session.live:
-        st.info("Precise statistics need the weights of a live run; recordings keep only statistics. "
-                "Switch to *Live training* to compare.")
+        st.info(t("panel.precise.needs_live"))
         return
-    st.button("Compare now", key="precise", on_click=on_precise,
-              help="Recompute the statistics over the training set and test both (a few seconds).")
+    st.button(t("panel.precise.button"), key="precise", on_click=on_precise, help=t("panel.precise.help"))
     if session.precise_log:
-        chart(precise_figure(session.precise_log), "precise")
-        st.table([{"step": r["step"], "epoch end": r["epoch"] or "", "test acc, moving stats": f"{r['moving']:.4f}",
-                   "test acc, precise stats": f"{r['precise']:.4f}",
-                   "difference": f"{r['precise'] - r['moving']:+.4f}"} for r in session.precise_log])
+        chart(precise_figure(session.precise_log, lang=lang()), "precise")
+        st.table([{t("panel.precise.step"): r["step"], t("panel.precise.epoch_end"): r["epoch"] or "",
+                   t("panel.precise.acc_moving"): f"{r['moving']:.4f}",
+                   t("panel.precise.acc_precise"): f"{r['precise']:.4f}",
+                   t("panel.precise.difference"): f"{r['precise'] - r['moving']:+.4f}"} for r in session.precise_log])
     else:
-        st.caption("Computed at every epoch end, or now with the button.")
+        st.caption(t("panel.precise.when"))
+
+
+# bnviz.debug.inside writes these phrases in English (the catalogue's English texts); the page
+# shows them in its language.
+INSIDE_WORDS = ("panel.inside.mode_batch", "panel.inside.mode_moving", "panel.inside.layer_output",
+                "panel.inside.update.recorded", "panel.inside.update.unbiased", "panel.inside.update.biased",
+                "panel.inside.update.cumulative", "panel.inside.update.unchanged")
+
+
+def translated(words, keys):
+    """`words` with the English text of each catalogue key in `keys` replaced by this session's
+    language's; the longest phrases first, so "unbiased …" is never read as "biased …"."""
+    if lang() == "en":
+        return words
+    for key in sorted(keys, key=lambda k: len(text(k, "en")), reverse=True):
+        words = words.replace(text(key, "en"), t(key))
+    return words
 
 
 def panels_ui(session, view, on_population, on_precise=None):

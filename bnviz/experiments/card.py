@@ -6,6 +6,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
+from ..i18n import text
+
 
 @dataclass
 class CardResult:
@@ -60,9 +62,14 @@ class Card:
         return CardResult(self.name, dataclasses.asdict(settings), table, curves, summary,
                           data=part.describe(), seconds=time.perf_counter() - start)
 
-    def headline(self):
+    def said(self, field, lang="en"):
+        """One of the card's words (title, question, source, budget_note, published, citation,
+        transfer) in `lang`; the fields themselves hold the English, from the same catalogue."""
+        return text(f"card.{self.name}.{field}", lang)
+
+    def headline(self, lang="en"):
         """The published headline with its citation, one line."""
-        return f"{self.published} ({self.citation})"
+        return f"{self.said('published', lang)} ({self.said('citation', lang)})"
 
 
 class Ticker:

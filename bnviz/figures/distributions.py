@@ -10,10 +10,20 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..capturing.summaries import SATURATION
+from ..i18n import text
 from .theme import themed
 
-TITLES = {"input": "input x (before BN)", "x_hat": "x̂ = (x − μ) / √(σ² + ε)",
-          "output": "output y = γ·x̂ + β", "activation": "after the activation"}
+QUANTITY_KEYS = {"input": "figure.quantity.input", "x_hat": "figure.quantity.x_hat",  # in drawing order
+                 "output": "figure.quantity.output", "activation": "figure.quantity.activation"}
+QUANTITIES = tuple(QUANTITY_KEYS)
+
+
+def title(quantity, lang="en"):
+    """What a quantity is, in words: "input x (before BN)", "x̂ = (x − μ) / √(σ² + ε)", …."""
+    return text(QUANTITY_KEYS[quantity], lang)
+
+
+TITLES = {q: title(q) for q in QUANTITIES}  # English, as before
 
 
 def _centres(edges):
@@ -37,15 +47,17 @@ def spike(counts, edges, min_share=0.1):
 
 
 @themed
-def distributions_now(history, layer, step=None, activation="sigmoid", channel=None, channel_counts=None):
+def distributions_now(history, layer, step=None, activation="sigmoid", channel=None, channel_counts=None,
+                      lang="en"):
     """Four histograms of one pass of `layer` (newest, or the record at/before `step`).
 
     All channels pooled, or one channel's: `channel_counts` (quantities, bins + 2) are that
     channel's counts of the same pass (kept for the newest passes of a live run)."""
     i = history.row_at(layer, step)
-    quantities = [q for q in TITLES if f"hist_{q}" in history.fields(layer)]
-    fig = make_subplots(rows=2, cols=2, subplot_titles=[TITLES[q] if q != "activation"
-                                                        else f"after the {activation}" for q in quantities])
+    quantities = [q for q in QUANTITIES if f"hist_{q}" in history.fields(layer)]
+    fig = make_subplots(rows=2, cols=2, subplot_titles=[
+        title(q, lang) if q != "activation" else text("figure.dist.after", lang, activation=activation)
+        for q in quantities])
     step_no = int(history.column(layer, "step")[i])
     notes = []
     for k, q in enumerate(quantities):
@@ -54,7 +66,7 @@ def distributions_now(history, layer, step=None, activation="sigmoid", channel=N
         edges = history.bin_edges(layer, q)
         width = edges[1] - edges[0]
         fig.add_trace(go.Bar(x=_centres(edges), y=counts[1:-1], width=width, name=q, showlegend=False,
-                             marker_color="#4c78a8", hovertemplate="%{x:.3f}: %{y} values<extra></extra>"),
+                             marker_color="#4c78a8", hovertemplate=text("figure.dist.hover", lang)),
                       row=row, col=col)
         if q == "x_hat":  # N(0, 1) scaled to counts: total x bin width x density
             xs = np.linspace(edges[0], edges[-1], 200)
@@ -62,22 +74,25 @@ def distributions_now(history, layer, step=None, activation="sigmoid", channel=N
             fig.add_trace(go.Scatter(x=xs, y=total * width * np.exp(-xs ** 2 / 2) / math.sqrt(2 * math.pi),
                                      mode="lines", line=dict(color="#e45756"), name="N(0, 1)",
                                      showlegend=True), row=row, col=col)
-        fig.update_xaxes(title_text="value", row=row, col=col)
-        fig.update_yaxes(title_text="count", row=row, col=col)
+        fig.update_xaxes(title_text=text("axis.value", lang), row=row, col=col)
+        fig.update_yaxes(title_text=text("axis.count", lang), row=row, col=col)
         if counts[0] or counts[-1]:
-            notes.append(f"{TITLES[q].split(' ')[0]}: {int(counts[0])} below, {int(counts[-1])} above the range")
+            notes.append(text("figure.dist.outside", lang, quantity=title(q, lang).split(" ")[0],
+                              below=int(counts[0]), above=int(counts[-1])))
         found = spike(counts, edges) if q == "input" else None
         if found:
-            notes.append(f"the tall input bar at {found[0]:.3g} holds {100 * found[1]:.0f}% of the values: real "
-                         "(equal values, e.g. a convolution over blank background outputs exactly its bias)")
+            notes.append(text("figure.dist.spike", lang, value=found[0], percent=100 * found[1]))
     used, total = int(history.column(layer, "values_used")[i]), int(history.column(layer, "values_total")[i])
     sat = ""
     if "saturated" in history.fields(layer):
-        sat = (f" · saturated (|y| > {SATURATION.get(activation, 4.0):.3g}): "
-               f"{100 * float(history.column(layer, 'saturated')[i]):.1f}%")
-    sample = "all values" if used == total else f"a random {used:,} of {total:,} values"
-    which = "all channels" if channel_counts is None else f"channel {channel} ({int(channel_counts[0].sum()):,} of them)"
-    fig.update_layout(title=f"layer {layer}, step {step_no}, {which}: counts of {sample}{sat}",
+        sat = text("figure.dist.saturated", lang, limit=SATURATION.get(activation, 4.0),
+                   percent=100 * float(history.column(layer, "saturated")[i]))
+    sample = text("figure.dist.all_values", lang) if used == total else text("figure.dist.sample", lang,
+                                                                             used=used, total=total)
+    which = (text("word.all_channels", lang) if channel_counts is None else
+             text("figure.dist.channel", lang, channel=channel, count=int(channel_counts[0].sum())))
+    fig.update_layout(title=text("figure.dist.title", lang, layer=layer, step=step_no, which=which, sample=sample,
+                                 saturated=sat),
                       height=620, margin=dict(t=70, b=110), uirevision=f"dist-{layer}", bargap=0,
                       legend=dict(x=1, y=1.02, xanchor="right", yanchor="bottom", orientation="h"))
     if notes:
@@ -87,7 +102,7 @@ def distributions_now(history, layer, step=None, activation="sigmoid", channel=N
 
 
 @themed
-def heatmap_over_steps(history, layer, quantity="input"):
+def heatmap_over_steps(history, layer, quantity="input", lang="en"):
     """The histogram of `quantity` at every recorded step: value bins by steps, colour = the share
     of that step's values in the bin (a smaller last batch looks the same as a full one)."""
     counts = history.column(layer, f"hist_{quantity}").astype(float)  # (steps, bins + 2)
@@ -96,12 +111,12 @@ def heatmap_over_steps(history, layer, quantity="input"):
     outside = counts[:, 0].sum() + counts[:, -1].sum()
     shares = counts[:, 1:-1] / np.maximum(counts.sum(axis=1, keepdims=True), 1)
     fig = go.Figure(go.Heatmap(x=steps, y=_centres(edges), z=shares.T, colorscale="Viridis",
-                               colorbar=dict(title="share of<br>the step's<br>values", tickformat=".0%"),
-                               hovertemplate="step %{x}<br>value %{y:.3f}<br>share %{z:.2%}<extra></extra>"))
+                               colorbar=dict(title=text("figure.heat.colorbar", lang), tickformat=".0%"),
+                               hovertemplate=text("figure.heat.hover", lang)))
     share = outside / max(counts.sum(), 1)
-    fig.update_layout(title=f"layer {layer}: {TITLES[quantity]} over steps, all channels "
-                            f"(fixed range {edges[0]:.3g} … {edges[-1]:.3g}; {100 * share:.2f}% of values "
-                            "fell outside it)", xaxis_title="step", yaxis_title="value", height=380,
+    fig.update_layout(title=text("figure.heat.title", lang, layer=layer, quantity=title(quantity, lang),
+                                 low=edges[0], high=edges[-1], percent=100 * share),
+                      xaxis_title=text("axis.step", lang), yaxis_title=text("axis.value", lang), height=380,
                       uirevision=f"heat-{layer}-{quantity}", margin=dict(t=60, b=40))
     return fig
 
@@ -126,43 +141,45 @@ def channel_moments(history, layer, channel, quantity="input"):
 
 
 @themed
-def channel_over_steps(history, layer, channel, quantity="input"):
+def channel_over_steps(history, layer, channel, quantity="input", lang="en"):
     """One channel's mean and mean ± 1 standard deviation of `quantity` over steps (every value)."""
     steps, mean, sd = channel_moments(history, layer, channel, quantity)
     fig = go.Figure([
         go.Scatter(x=steps, y=mean + sd, mode="lines", line=dict(width=0, color="#4c78a8"),
                    showlegend=False, hoverinfo="skip"),
         go.Scatter(x=steps, y=mean - sd, mode="lines", line=dict(width=0, color="#4c78a8"), fill="tonexty",
-                   opacity=0.3, name="mean ± 1 standard deviation (biased)"),
-        go.Scatter(x=steps, y=mean, mode="lines", line=dict(color="#4c78a8"), name="mean")])
-    fig.update_layout(title=f"layer {layer}, channel {channel}: {TITLES[quantity]} over steps "
-                            "(every value of each batch)", xaxis_title="step", yaxis_title="value",
+                   opacity=0.3, name=text("figure.channel.band", lang)),
+        go.Scatter(x=steps, y=mean, mode="lines", line=dict(color="#4c78a8"), name=text("figure.channel.mean", lang))])
+    fig.update_layout(title=text("figure.channel.title", lang, layer=layer, channel=channel,
+                                 quantity=title(quantity, lang)),
+                      xaxis_title=text("axis.step", lang), yaxis_title=text("axis.value", lang),
                       height=380, uirevision=f"chan-{layer}-{channel}-{quantity}", margin=dict(t=60, b=40),
                       legend=dict(orientation="h", y=-0.2))
     return fig
 
 
 @themed
-def percentile_bands(history, layer, which="output", name=None):
+def percentile_bands(history, layer, which="output", name=None, lang="en"):
     """15th/50th/85th percentiles over steps, the band between 15 and 85 shaded."""
     steps = history.column(layer, "step")
     pct = history.column(layer, f"{which}_pct")
     fig = go.Figure()
-    add_bands(fig, steps, pct, name or ("sigmoid input" if which == "output" else "BN input"), "#4c78a8")
+    label = name or text("figure.pct.sigmoid_input" if which == "output" else "figure.pct.bn_input", lang)
+    add_bands(fig, steps, pct, label, "#4c78a8", lang=lang)
     used = int(history.column(layer, "pct_values")[-1])
-    fig.update_layout(title=f"layer {layer}: 15th, 50th and 85th percentiles of the "
-                            f"{'BN output (the sigmoid input)' if which == 'output' else 'BN input'}, "
-                            f"all channels ({used:,} random values a step)",
-                      xaxis_title="step", yaxis_title="value", height=340,
+    fig.update_layout(title=text("figure.pct.title", lang, layer=layer, used=used, which=text(
+                          "figure.pct.of_output" if which == "output" else "figure.pct.bn_input", lang)),
+                      xaxis_title=text("axis.step", lang), yaxis_title=text("axis.value", lang), height=340,
                       uirevision=f"pct-{layer}-{which}", margin=dict(t=50, b=40))
     return fig
 
 
-def add_bands(fig, steps, pct, label, colour, **where):
+def add_bands(fig, steps, pct, label, colour, lang="en", **where):
     """Add a p15–p85 band and the median line to `fig`."""
     fig.add_trace(go.Scatter(x=steps, y=pct[:, 2], mode="lines", line=dict(width=0, color=colour),
                              showlegend=False, hoverinfo="skip"), **where)
     fig.add_trace(go.Scatter(x=steps, y=pct[:, 0], mode="lines", line=dict(width=0, color=colour),
-                             fill="tonexty", name=f"{label}: 15–85th", opacity=0.3), **where)
+                             fill="tonexty", name=text("figure.bands.range", lang, label=label), opacity=0.3),
+                  **where)
     fig.add_trace(go.Scatter(x=steps, y=pct[:, 1], mode="lines", line=dict(color=colour),
-                             name=f"{label}: median"), **where)
+                             name=text("figure.bands.median", lang, label=label)), **where)

@@ -1,4 +1,51 @@
 """The app's words in English and Simplified Chinese: one catalogue per language (issue 15).
 
 The lowest layer: it imports nothing of bnviz, so figures, experiments and the app can all use it.
+Each catalogue (`en.py`, `zh.py`) is one dict, keys by place (`panel.moving_mean.title`,
+`axis.step`, …), values with `{named}` placeholders for computed numbers. The placeholders carry
+their format (`{mean:.5f}`), the same in both languages, so numbers read the same in both.
 """
+import string
+
+from . import en, zh
+
+LANGUAGES = {"en": "English", "zh": "中文"}  # code -> its own name, for the language select box
+CATALOGUES = {"en": en.TEXTS, "zh": zh.TEXTS}
+DEFAULT = "en"
+
+
+def text(key, lang=DEFAULT, **values):
+    """The text under `key` in `lang` with `values` filled in; English where `lang` lacks the key.
+
+    An unknown key is a programming error (KeyError), never shown to a user as its name.
+    """
+    template = CATALOGUES.get(lang, CATALOGUES[DEFAULT]).get(key)
+    if template is None:
+        template = CATALOGUES[DEFAULT][key]
+    return template.format(**values)
+
+
+def missing(lang):
+    """Keys of the English catalogue that `lang` does not translate (they fall back to English)."""
+    return sorted(set(CATALOGUES[DEFAULT]) - set(CATALOGUES[lang]))
+
+
+def extra(lang):
+    """Keys of `lang` that English lacks (a typo, or a text no longer used)."""
+    return sorted(set(CATALOGUES[lang]) - set(CATALOGUES[DEFAULT]))
+
+
+def placeholders(template):
+    """The set of (name, format spec) pairs of a template: `{mean:.5f}` -> ("mean", ".5f")."""
+    return {(name, spec or "") for _, name, spec, _ in string.Formatter().parse(template) if name is not None}
+
+
+def mismatched_placeholders(lang):
+    """{key: (English's placeholders, lang's)} where the two differ."""
+    out = {}
+    for key, template in CATALOGUES[lang].items():
+        if key in CATALOGUES[DEFAULT]:
+            a, b = placeholders(CATALOGUES[DEFAULT][key]), placeholders(template)
+            if a != b:
+                out[key] = (a, b)
+    return out

@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 
 from ..build import PRE_INDEX, NORM_INDEX, SLOTS, LeNetSpec, build_lenet, count_parameters
 from ..card import Card
+from ...i18n import text
 from ..plots import PALETTE
 from ..runs import smooth, stepper_for
 from ..settings import CardSettings
@@ -127,17 +128,12 @@ def brief(result):
 
 
 CARD = Card(
-    name="bias", title="No bias before BN",
-    question="Can we remove the bias parameter from the fully connected layer or the convolutional "
-             "layer before the batch normalization? Why?",
-    source="the chapter's exercise 1",
+    name="bias", title=text("card.bias.title"),
+    question=text("card.bias.question"),
+    source=text("card.bias.source"),
     settings_type=BiasSettings, budget_seconds=60,
-    budget_note="2 LeNets x 2 epochs of the full training set (940 steps)",
-    published="Yes: BN's shift beta replaces the bias, whose effect the mean subtraction cancels; "
-              "same accuracy with fewer parameters",
-    citation="Ioffe & Szegedy 2015, Sec. 3.2 ('the bias b can be ignored ... its effect will be "
-             "canceled by the subsequent mean subtraction')",
+    budget_note=text("card.bias.budget_note"),
+    published=text("card.bias.published"),
+    citation=text("card.bias.citation"),
     compute=compute, figure=figure, reading=reading, brief=brief,
-    transfer=("Fully: the argument is algebra (the batch mean contains the bias), so it holds for any "
-             "layer followed by BN in training mode, LeNet or ResNet; only the float rounding that "
-             "separates the two runs late in training is particular to this run"))
+    transfer=text("card.bias.transfer"))

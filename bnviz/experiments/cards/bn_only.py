@@ -5,6 +5,7 @@ import torch
 
 from ..build import LeNetSpec, build_lenet, count_parameters, norm_layers
 from ..card import Card
+from ...i18n import text
 from ..plots import bars_figure, combine, curves_figure
 from ..runs import epochs_of, smooth, stepper_for
 from ..settings import CardSettings
@@ -107,16 +108,12 @@ def brief(result):
 
 
 CARD = Card(
-    name="bn-only", title="Train only gamma and beta",
-    question="How far does a network get when only BN's gamma and beta are trained and every other "
-             "weight stays at its random initialisation?",
-    source="Frankle, Schwab & Morcos 2020 (Training BatchNorm and Only BatchNorm)",
+    name="bn-only", title=text("card.bn-only.title"),
+    question=text("card.bn-only.question"),
+    source=text("card.bn-only.source"),
     settings_type=BnOnlySettings, budget_seconds=60,
-    budget_note="2 LeNets x 2 epochs of the full training set (940 steps)",
-    published="Training only gamma and beta reaches 82% on CIFAR-10 with a very deep ResNet (866 layers) "
-              "and 32% top-5 on ImageNet; many gammas go to about 0, disabling features",
-    citation="Frankle et al. 2020, Figure 2 / Table 2 (CIFAR-10, ImageNet) and Sec. 5 (gamma values)",
+    budget_note=text("card.bn-only.budget_note"),
+    published=text("card.bn-only.published"),
+    citation=text("card.bn-only.citation"),
     compute=compute, figure=figure, reading=reading, brief=brief,
-    transfer=("The surprise carries over (random features plus learned gamma and beta beat chance by far); "
-             "the size does not: Frankle et al. needed very deep and wide ResNets, with thousands of "
-             "BN channels, for 82%, and this LeNet has 226 BN channels and a frozen random output layer"))
+    transfer=text("card.bn-only.transfer"))

@@ -5,6 +5,7 @@ import torch
 
 from ..build import LeNetSpec, build_lenet
 from ..card import Card
+from ...i18n import text
 from ..plots import bars_figure, combine, curves_figure
 from ..runs import epochs_of, stepper_for
 from ..settings import CardSettings
@@ -100,16 +101,12 @@ def brief(result):
 
 
 CARD = Card(
-    name="dropout", title="BN vs dropout",
-    question="Can you replace dropout by batch normalization? How does the behavior change?",
-    source="the chapter's exercise 4",
+    name="dropout", title=text("card.dropout.title"),
+    question=text("card.dropout.question"),
+    source=text("card.dropout.source"),
     settings_type=DropoutSettings, budget_seconds=60,
-    budget_note="4 variants x 5 epochs of the first 15,360 training images (1,200 steps); "
-                "5,000 test images",
-    published="BN regularises: in a batch-normalized Inception, dropout could be removed without "
-              "hurting validation accuracy (and removing it sped up training)",
-    citation="Ioffe & Szegedy 2015, Sec. 3.4 and 4.2.1 ('Remove Dropout'), ImageNet",
+    budget_note=text("card.dropout.budget_note"),
+    published=text("card.dropout.published"),
+    citation=text("card.dropout.citation"),
     compute=compute, figure=figure, reading=reading, brief=brief,
-    transfer=("Partly: Inception trained for days overfits, so removing dropout there showed BN's "
-             "regularising side; a LeNet after a few epochs barely overfits (see its train-test "
-             "gap above), so here dropout mostly costs speed and the regularisation question stays open"))
+    transfer=text("card.dropout.transfer"))

@@ -6,6 +6,7 @@ from torch import nn
 
 from ..build import LeNetSpec, affine_params, build_lenet, count_parameters, norm_layers
 from ..card import Card
+from ...i18n import text
 from ..plots import bars_figure, combine, curves_figure
 from ..runs import epochs_of, smooth, stepper_for
 from ..settings import CardSettings
@@ -116,16 +117,12 @@ def brief(result):
 
 
 CARD = Card(
-    name="fixed-affine", title="gamma = 1, beta = 0 fixed",
-    question="Fix the parameters beta and gamma (gamma = 1, beta = 0), and observe and analyze the results.",
-    source="the chapter's exercise 5",
+    name="fixed-affine", title=text("card.fixed-affine.title"),
+    question=text("card.fixed-affine.question"),
+    source=text("card.fixed-affine.source"),
     settings_type=FixedAffineSettings, budget_seconds=60,
-    budget_note="2 LeNets x 2 epochs of the full training set (940 steps)",
-    published="gamma and beta restore the layer's representation power: with gamma = sqrt(Var[x]) and "
-              "beta = E[x] the original activations could be recovered, so normalising 'the input of a "
-              "sigmoid would constrain [it] to the linear regime of the nonlinearity' without them",
-    citation="Ioffe & Szegedy 2015, Sec. 3 (the paragraph introducing gamma and beta)",
+    budget_note=text("card.fixed-affine.budget_note"),
+    published=text("card.fixed-affine.published"),
+    citation=text("card.fixed-affine.citation"),
     compute=compute, figure=figure, reading=reading, brief=brief,
-    transfer=("The argument is general (normalised sigmoid inputs sit in its near-linear range); how much "
-             "accuracy gamma and beta are worth depends on the network: a LeNet this shallow loses "
-             "little by being nearly linear early in training"))
+    transfer=text("card.fixed-affine.transfer"))

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from ..build import LeNetSpec, build_lenet
 from ..card import Card
+from ...i18n import text
 from ..plots import curves_figure
 from ..runs import smooth, stepper_for, train
 from ..settings import CardSettings
@@ -114,17 +115,12 @@ def brief(result):
 
 
 CARD = Card(
-    name="lr-sweep", title="Learning rate, with and without BN",
-    question="Compare the learning rates for LeNet with and without batch normalization. Plot the "
-             "increase in training and test accuracy. How large can you make the learning rate?",
-    source="the chapter's exercise 2",
+    name="lr-sweep", title=text("card.lr-sweep.title"),
+    question=text("card.lr-sweep.question"),
+    source=text("card.lr-sweep.source"),
     settings_type=LrSweepSettings, budget_seconds=60,
-    budget_note="8 learning rates x (BN, no BN) x 100 steps of the full training set; 5,000 test images",
-    published="BN allows much higher learning rates: Inception with BN at 5x the rate reached the "
-              "original's 72.2% in 14x fewer steps (2.1M vs 31.0M); at 30x (BN-x30) 74.8%",
-    citation="Ioffe & Szegedy 2015, Sec. 4.2 and Figure 3 (ImageNet)",
+    budget_note=text("card.lr-sweep.budget_note"),
+    published=text("card.lr-sweep.published"),
+    citation=text("card.lr-sweep.citation"),
     compute=compute, figure=figure, reading=reading, brief=brief,
-    transfer=("The direction carries over (BN trains at rates that stall or blow up the plain net), not "
-             "the numbers: Inception's 5x and 30x were relative to a tuned ImageNet schedule over "
-             "millions of steps; here every run gets 100 steps, and the sigmoid LeNet without BN sits "
-             "on a plateau at chance for most of an epoch at any rate"))
+    transfer=text("card.lr-sweep.transfer"))

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from ..build import LeNetSpec, build_lenet
 from ..card import Card
+from ...i18n import text
 from ..plots import bars_figure, combine, curves_figure
 from ..recompute import MovingRules, bn_layers, installed, precise_statistics
 from ..runs import fluctuation, stepper_for, train
@@ -109,21 +110,12 @@ def brief(result):
 
 
 CARD = Card(
-    name="momentum", title="Momentum of the moving statistics",
-    question="Which moving average should prediction mode use: momentum 0.9 (the chapter), 0.99 "
-             "(Keras' default), or the cumulative average (PyTorch momentum=None)? How far is each "
-             "from statistics recomputed with the final weights?",
-    source="the chapter's moving averages; PyTorch's and Keras' defaults",
+    name="momentum", title=text("card.momentum.title"),
+    question=text("card.momentum.question"),
+    source=text("card.momentum.source"),
     settings_type=MomentumSettings, budget_seconds=60,
-    budget_note="1 LeNet x 2 epochs of the full training set (470 steps); 10 checks of 4 statistics "
-                "on 5,000 test images",
-    published="EMA statistics lag the weights and give lower, less stable validation accuracy than "
-              "precise statistics recomputed with fixed weights, most early in training and with "
-              "large learning rates; the gap closes as training converges",
-    citation="Wu & Johnson 2021, 'Rethinking \"Batch\" in BatchNorm', Sec. 3 (EMA vs PreciseBN, "
-             "ResNet-50 on ImageNet)",
+    budget_note=text("card.momentum.budget_note"),
+    published=text("card.momentum.published"),
+    citation=text("card.momentum.citation"),
     compute=compute, figure=figure, reading=reading, brief=brief,
-    transfer=("The mechanism carries over (moving averages lag weights that change; precise statistics "
-             "are computed for the weights in use); the sizes do not: ImageNet ResNets at the end of a "
-             "long schedule change slowly, this LeNet at lr 1 after two epochs changes fast, so its "
-             "gaps are larger"))
+    transfer=text("card.momentum.transfer"))

@@ -3,6 +3,7 @@ from dataclasses import dataclass
 
 from ..build import SLOTS, LeNetSpec, build_lenet
 from ..card import Card
+from ...i18n import text
 from ..plots import bars_figure, combine, curves_figure
 from ..runs import epochs_of, fluctuation, stepper_for
 from ..settings import CardSettings
@@ -114,17 +115,12 @@ def brief(result):
 
 
 CARD = Card(
-    name="placement", title="BN in which layers?",
-    question="Do we need batch normalization in every layer? Experiment with it.",
-    source="the chapter's exercise 3",
+    name="placement", title=text("card.placement.title"),
+    question=text("card.placement.question"),
+    source=text("card.placement.source"),
     settings_type=PlacementSettings, budget_seconds=60,
-    budget_note="8 placements x 6 epochs of the first 6,400 training images (1,200 steps); "
-                "2,000 test images",
-    published="BN after every layer is the paper's recipe; its benefit comes from the earliest "
-              "layers' inputs staying in the sigmoid's non-saturated range",
-    citation="Ioffe & Szegedy 2015, Sec. 3.2-3.3 and Figure 1 (MNIST, BN in every hidden layer); the "
-             "chapter itself (Sec. 8.5) applies it after every conv and hidden linear layer",
+    budget_note=text("card.placement.budget_note"),
+    published=text("card.placement.published"),
+    citation=text("card.placement.citation"),
     compute=compute, figure=figure, reading=reading, brief=brief,
-    transfer=("The paper gives a recipe, not a per-layer ablation, so this card compares placements rather "
-             "than numbers; what carries over is that the sigmoid's saturation, which BN prevents, "
-             "matters in every layer, and that BN layers bring the train/predict gap of moving statistics"))
+    transfer=text("card.placement.transfer"))

@@ -3,6 +3,7 @@ from dataclasses import dataclass
 
 from ..build import LeNetSpec, build_lenet
 from ..card import Card
+from ...i18n import text
 from ..plots import PALETTE
 from ..runs import stepper_for, train
 from ..settings import CardSettings
@@ -95,18 +96,12 @@ def brief(result):
 
 
 CARD = Card(
-    name="small-batch", title="Small normalisation batches",
-    question="How does BN degrade when it normalises over few images, and do GroupNorm and "
-             "LayerNorm, which do not look across examples, avoid it?",
-    source="Wu & He 2018 (Group Normalization)",
+    name="small-batch", title=text("card.small-batch.title"),
+    question=text("card.small-batch.question"),
+    source=text("card.small-batch.source"),
     settings_type=SmallBatchSettings, budget_seconds=60,
-    budget_note="6 ghost-batch sizes + GN + LN x 150 steps of the full training set (1,200 steps); "
-                "GN (LayerNorm after the linear layers) and LN at lr 0.3",
-    published="ResNet-50 on ImageNet: BN's error 23.6% at 32 images per GPU, 34.7% at 2; GN about "
-              "24.1% throughout",
-    citation="Wu & He 2018, Figure 1 and Table 2",
+    budget_note=text("card.small-batch.budget_note"),
+    published=text("card.small-batch.published"),
+    citation=text("card.small-batch.citation"),
     compute=compute, figure=figure, reading=reading, brief=brief,
-    transfer=("The trend carries over (BN degrades as the normalisation batch shrinks, GN and LN do not "
-             "care), the sizes do not: 150 steps of a LeNet on Fashion-MNIST is not 90 epochs of "
-             "ResNet-50 on ImageNet, and here GN and LN are at their own learning rate and still "
-             "behind BN, where on ResNet-50 GN nearly matches BN at 32"))
+    transfer=text("card.small-batch.transfer"))

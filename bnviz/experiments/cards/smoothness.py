@@ -6,6 +6,7 @@ from torch import nn
 
 from ..build import LeNetSpec, build_lenet
 from ..card import Card
+from ...i18n import text
 from ..landscape import probe
 from ..plots import curves_figure
 from ..runs import smooth, stepper_for, train
@@ -133,19 +134,12 @@ def brief(result):
 
 
 CARD = Card(
-    name="smoothness", title="BN smooths the landscape",
-    question="Does BN help because it removes internal covariate shift, or because it makes the loss "
-             "landscape smoother? Measure along the gradient, and train BN with injected noise.",
-    source="Santurkar et al. 2018 (How Does Batch Normalization Help Optimization?)",
+    name="smoothness", title=text("card.smoothness.title"),
+    question=text("card.smoothness.question"),
+    source=text("card.smoothness.source"),
     settings_type=SmoothnessSettings, budget_seconds=60,
-    budget_note="BN, no BN, noisy BN x 150 steps of the full training set; 15 probes x 5 passes "
-                "for BN and no BN",
-    published="With BN the loss varies less along the gradient, the gradient is more predictive and "
-              "the effective beta-smoothness is lower; BN with injected non-stationary noise "
-              "('noisy BN') shows more covariate shift yet trains like BN (VGG on CIFAR-10)",
-    citation="Santurkar et al. 2018, Figure 4 (landscape) and Figure 2 (noisy BN)",
+    budget_note=text("card.smoothness.budget_note"),
+    published=text("card.smoothness.published"),
+    citation=text("card.smoothness.citation"),
     compute=compute, figure=figure, reading=reading, brief=brief,
-    transfer=("Noisy BN carries over cleanly (distribution shift injected on purpose does not stop BN "
-             "from training); the landscape comparison only partly: Santurkar et al. compare two VGGs "
-             "that both train, while in the first steps this sigmoid LeNet without BN sits on a flat "
-             "plateau, whose landscape is smooth because nothing is happening"))
+    transfer=text("card.smoothness.transfer"))

@@ -1,0 +1,446 @@
+"""English: the app's words, keys by place; `{named}` placeholders for computed numbers."""
+
+TEXTS = {
+    # --- words used in several places ---------------------------------------------------------
+    "word.biased": "biased",
+    "word.unbiased": "unbiased",
+    "word.all_channels": "all channels",
+
+    # --- explain: what a teacher would say beside each panel (bnviz/app/explain.py) ---------------
+    "explain.edition": (
+        "*Dive into Deep Learning*, Chinese edition (PyTorch): `moving = momentum × moving + "
+        "(1 − momentum) × batch` with momentum 0.9. The English edition's current text writes "
+        "`moving = (1 − momentum) × moving + momentum × batch` instead, as PyTorch does."),
+    "explain.distributions": """**What BN does to one batch.** Top left: the values arriving at the BN layer. Top
+right: after subtracting the batch mean μ and dividing by √(σ² + ε) (x̂): one channel's x̂ has mean
+exactly 0 and standard deviation √(σ²/(σ² + ε)), just under 1 — the red curve is N(0, 1) for
+comparison (switch off *all channels pooled* to see one channel alone). Bottom: γ and β, learned
+by SGD, stretch and shift x̂ again; then the {activation} squashes it. Where many values sit beyond
+±{limit:.3g} the {activation} is *saturated*: its slope there is below {slope:.3f}, and
+gradients hardly pass. Each chart counts a random sample of the batch's values (the title says how
+many): every value has the same chance to be drawn.""",
+    "explain.over_time": """**How the distribution moves while the network learns.** Each column is one step's
+histogram, every channel pooled; the bins stay fixed so columns compare, and the colour is the
+*share* of that step's values in a bin (an epoch's smaller last batch looks the same as a full
+one). Without BN the input of a sigmoid drifts as the earlier layers change (the BN paper's
+*internal covariate shift*); with BN the output keeps a steady shape. The bands are the 15th, 50th
+and 85th percentiles, as in the BN paper's Figure 1 — here of all channels pooled, from a random
+sample of the batch's values.""",
+    "explain.channel_over_time": """One channel: its mean and mean ± 1 standard deviation (biased: divided by
+n) at every recorded step, computed from *every* value of the batch. In training mode x̂'s mean is
+exactly 0 and its standard deviation √(σ²/(σ² + ε)); the output's are β and |γ| times that.""",
+    "explain.no_channel_histogram": (
+        "Per-channel histograms are kept for the newest {raw_keep} steps of a live run only "
+        "(recordings keep the pooled ones): showing all channels pooled."),
+    "explain.moving.cumulative": (
+        "**How the {name} statistics converge.** This `nn.BatchNorm` has `momentum=None`: a "
+        "*cumulative* average, `{name} = {name} + (batch − {name}) / k` at the k-th update — "
+        "every batch so far weighs the same, 1/k (after {steps_done} steps: 1/{k_now}). "
+        "It converges on the average batch statistic, but follows a change of the weights "
+        "more and more slowly."),
+    "explain.moving.rule_torch": "`running = (1 − {p:g}) × running + {p:g} × batch` (PyTorch's momentum {p:g})",
+    "explain.moving.rule_chapter": "`moving = {m:g} × moving + {q:g} × batch` (the chapter's momentum {m:g})",
+    "explain.moving.newest_only": (
+        "**How the {name} statistics converge.** With momentum {m:g} in the chapter's convention "
+        "the layer updates {rule}: it keeps only the newest batch's statistics, no average."),
+    "explain.moving.never": (
+        "**How the {name} statistics converge.** With momentum {m:g} in the chapter's convention "
+        "the layer updates {rule}: it never moves from its start (mean 0, variance 1)."),
+    "explain.moving.ema": """**How the {name} statistics converge.** At every training step the layer updates
+{rule}: an exponential moving average. A batch k steps old weighs (1 − m)·m^k, so:
+the average age of what it averages (its effective window) is
+1 / (1 − m) = **{mean_age:.3g} steps** (counting the newest batch as 1 step old); a
+batch's weight falls by a factor e every
+−1 / ln m = {e_folding:.2f} steps and halves every ln 2 / −ln m = {half_life:.2f}
+steps. The start (mean 0, variance 1) still weighs m^k: after {steps_done} steps
+{m:g}^{steps_done} = **{start_weight:.3g}**.""",
+    "explain.legend.var_torch": "unbiased (× n/(n−1), what `running_var` stores)",
+    "explain.legend.var_chapter": "biased (what `moving_var` stores)",
+    "explain.legend.last_batch": "; an epoch's last batch has {last_batch}",
+    "explain.legend.noise": (
+        " (2) its own noise: an EMA with m = {m:g} is only as steady as an average of "
+        "(1 + m)/(1 − m) = {batches_worth:.3g} independent batches, so it "
+        "wobbles even while the weights stay fixed;"),
+    "explain.legend": """Grey: the statistic of each batch (noisy: it depends on which {batch_size} images were
+drawn{last}). Blue: the moving statistic that prediction mode will use. Red diamonds: what it
+estimates — the average over all the training set's batches of the same batch statistic, with the
+current weights (at each epoch end, and when you press the button). Variances here are {var}, on
+all three. The gap (bottom) is blue minus red; it is made of: (1) lag: the average weighs batches
+seen with older weights, which keep changing;{noise} and nothing else — both sides use one
+definition.""",
+    "explain.gamma_beta": """**γ and β are ordinary parameters**, trained by SGD like the weights. They let the
+network undo the normalisation where that helps: γ = √(σ² + ε) and β = μ would give back this
+batch's input exactly — but only approximately for the next batch, because μ and σ² change with
+every batch while γ and β are shared by all of them.""",
+    "explain.training": """**Training.** Grey: loss and accuracy of each batch, measured before its update. Lines:
+the chapter's per-epoch numbers; test accuracy is measured in prediction mode, with the moving
+statistics — if they are stale, test accuracy can drop while training accuracy rises.""",
+    "explain.inside": """**Step into one BN step.** The real numbers of one channel at the newest step: the batch
+mean μ and variance σ² (biased: divided by n, the values per channel), ε, a few real inputs x going
+to x̂ and to y, and the update of the moving statistics with its arithmetic. *Recorded* values come
+from the layer itself.""",
+    "explain.no_bn": """This model has **no BatchNorm layer** (variant "no BN"), so there is nothing to show
+here. Choose the chapter's BN or `nn.BatchNorm` in the sidebar and press Reset to compare.""",
+    "explain.modes": """Each row ran a real layer once on the same batch, with its moving statistics set far from
+the batch's (mean 10, variance 4), so the output tells which statistics normalised it. The chapter
+chose the mode by `torch.is_grad_enabled()`: under `eval()` alone (gradients still on) its layer
+**still normalises with the batch and updates its moving statistics** — evaluate under
+`torch.no_grad()` too. PyTorch and bnviz's fixed layer follow `self.training` instead.""",
+    "explain.figure1": """The BN paper (Ioffe & Szegedy, 2015, Figure 1: MNIST, three hidden layers of 100
+sigmoid units, batch 60) followed **one typical unit** of the last hidden layer: the 15th, 50th and
+85th percentiles of its input over training. Without BN they drifted; with BN the distribution was
+"much more stable". Here the percentiles **pool every unit** of the chosen sigmoid's input (a random
+sample of its values each step), and both LeNets start from the same weights and see the same
+batches. Test accuracy uses the first {eval_images:,} test images. With lr 1.0 the no-BN net barely
+learns in the first few hundred steps — that is the result, not a bug.""",
+    "explain.twin": """Both layers get the same initial weights and the same batches. They should agree to
+float32 rounding: the differences (absolute: the largest over every value of a statistic) start
+at rounding level and grow as SGD amplifies them — the table shows by how much in this run. The exception is
+`moving_var` as stored: the chapter keeps the biased batch variance, PyTorch the unbiased one,
+× n/(n−1), where n is the values per channel: N·H·W after a convolution ({batch_size}·{conv_values}
+= {n:,} for the first BN layer), N = {batch_size} after a linear layer.
+Carried through PyTorch's update, the chapter's values agree again.""",
+    "explain.precise": """Prediction mode normalises with the *moving* statistics, an average over recent batches
+computed with *older* weights. Precise statistics recompute what they estimate with the current
+weights frozen: the average over the training set's batches of the batch mean and variance — for
+`nn.BatchNorm` (unbiased variance) exactly as `torch.optim.swa_utils.update_bn` does; for the
+chapter's layer, which `update_bn` does not handle, bnviz installs the same average with the biased
+variance it stores. If test accuracy with precise statistics is much higher, stale moving
+statistics cost accuracy; if both are low, the weights themselves are at fault.""",
+
+    # --- the live page's panels (bnviz/app/panels.py) ----------------------------------------------
+    "panel.name.distributions_now": "Distributions now",
+    "panel.name.over_time": "Over time",
+    "panel.name.moving_mean": "Moving mean",
+    "panel.name.gamma_beta": "γ and β",
+    "panel.name.training": "Training",
+    "panel.name.inside_one_step": "Inside one step",
+    "panel.name.precise_statistics": "Precise statistics",
+    "panel.nothing_recorded": "Nothing recorded yet: press **Step** (or **Run**) to train one batch.",
+    "panel.moving_mean.population_button": "Recompute the population statistics now",
+    "panel.moving_mean.population_help": "One pass over the whole training set with the current weights (about a second).",
+    "panel.moving_mean.numbers": (
+        "At step {step}, channel {channel}: moving mean {moving_mean:.5f}, "
+        "average batch mean {target_mean:.5f}; moving variance ({kind}) "
+        "{moving_var:.5f}, average batch variance ({kind}) "
+        "{target_var:.5f}. The variance over every training value (biased) is "
+        "{whole_var:.5f}: it also holds the spread between the batches' means."),
+    "panel.training.epoch": "epoch",
+    "panel.training.loss": "loss",
+    "panel.training.train_acc": "train acc",
+    "panel.training.test_acc": "test acc",
+    "panel.inside.heading": ("**Step {step}, layer {layer}, channel {channel}** — normalised with {mode}, "
+                             "over n = {n:,} values per channel."),
+    "panel.inside.mode_batch": "this batch's mean and (biased) variance",
+    "panel.inside.mode_moving": "the moving statistics (prediction mode)",
+    "panel.inside.mean": "μ (mean)",
+    "panel.inside.variance": "σ² (variance)",
+    "panel.inside.layer_output": "y the layer output",
+    "panel.inside.raw_live": "Raw values are kept for the newest 8 steps only; step again to see them.",
+    "panel.inside.raw_recording": "Recordings keep the statistics, not the raw values; open a live run to see x → x̂ → y.",
+    "panel.inside.checks": ("Largest difference between the arithmetic above and what the layer recorded: "
+                            "{largest:.2g} (float32 rounding)."),
+    "panel.inside.update.recorded": "recorded:",
+    "panel.inside.update.unbiased": "unbiased batch variance σ²·n/(n−1)",
+    "panel.inside.update.biased": "biased batch variance σ²",
+    "panel.inside.update.cumulative": "This nn.BatchNorm has momentum=None: a cumulative average, not an EMA.",
+    "panel.inside.update.unchanged": "The moving statistics did not change in this pass (prediction mode).",
+    "panel.precise.needs_live": ("Precise statistics need the weights of a live run; recordings keep only statistics. "
+                                 "Switch to *Live training* to compare."),
+    "panel.precise.button": "Compare now",
+    "panel.precise.help": "Recompute the statistics over the training set and test both (a few seconds).",
+    "panel.precise.step": "step",
+    "panel.precise.epoch_end": "epoch end",
+    "panel.precise.acc_moving": "test acc, moving stats",
+    "panel.precise.acc_precise": "test acc, precise stats",
+    "panel.precise.difference": "difference",
+    "panel.precise.when": "Computed at every epoch end, or now with the button.",
+
+    # --- figures (bnviz/figures/*.py) ---------------------------------------------------------------
+    "axis.step": "step",
+    "axis.value": "value",
+    "axis.count": "count",
+    "axis.mean": "mean",
+    "axis.variance": "variance",
+    "axis.moving_minus_average": "moving − average",
+    "axis.cross_entropy": "cross-entropy",
+    "axis.share_correct": "share correct",
+    "figure.quantity.input": "input x (before BN)",
+    "figure.quantity.x_hat": "x̂ = (x − μ) / √(σ² + ε)",
+    "figure.quantity.output": "output y = γ·x̂ + β",
+    "figure.quantity.activation": "after the activation",
+    "figure.dist.after": "after the {activation}",
+    "figure.dist.hover": "%{{x:.3f}}: %{{y}} values<extra></extra>",
+    "figure.dist.outside": "{quantity}: {below} below, {above} above the range",
+    "figure.dist.spike": ("the tall input bar at {value:.3g} holds {percent:.0f}% of the values: real "
+                          "(equal values, e.g. a convolution over blank background outputs exactly its bias)"),
+    "figure.dist.saturated": " · saturated (|y| > {limit:.3g}): {percent:.1f}%",
+    "figure.dist.all_values": "all values",
+    "figure.dist.sample": "a random {used:,} of {total:,} values",
+    "figure.dist.channel": "channel {channel} ({count:,} of them)",
+    "figure.dist.title": "layer {layer}, step {step}, {which}: counts of {sample}{saturated}",
+    "figure.heat.colorbar": "share of<br>the step's<br>values",
+    "figure.heat.hover": "step %{{x}}<br>value %{{y:.3f}}<br>share %{{z:.2%}}<extra></extra>",
+    "figure.heat.title": ("layer {layer}: {quantity} over steps, all channels "
+                          "(fixed range {low:.3g} … {high:.3g}; {percent:.2f}% of values fell outside it)"),
+    "figure.channel.band": "mean ± 1 standard deviation (biased)",
+    "figure.channel.mean": "mean",
+    "figure.channel.title": "layer {layer}, channel {channel}: {quantity} over steps (every value of each batch)",
+    "figure.pct.sigmoid_input": "sigmoid input",
+    "figure.pct.bn_input": "BN input",
+    "figure.pct.of_output": "BN output (the sigmoid input)",
+    "figure.pct.title": ("layer {layer}: 15th, 50th and 85th percentiles of the {which}, "
+                         "all channels ({used:,} random values a step)"),
+    "figure.bands.range": "{label}: 15–85th",
+    "figure.bands.median": "{label}: median",
+    "figure.conv.batch_mean": "batch mean (this batch)",
+    "figure.conv.batch_var_unbiased": "batch variance, unbiased (this batch)",
+    "figure.conv.batch_var_biased": "batch variance, biased (this batch)",
+    "figure.conv.running_var": "running_var (unbiased)",
+    "figure.conv.moving_var": "moving_var (biased)",
+    "figure.conv.mean_title": "mean of channel {channel}",
+    "figure.conv.var_title": "variance of channel {channel} ({kind})",
+    "figure.conv.gap_title": "gap: moving − average over the training set's batches",
+    "figure.conv.target": "average over the training set's batches (current weights)",
+    "figure.conv.mean_gap": "mean gap",
+    "figure.conv.var_gap": "variance gap",
+    "figure.gb.gamma": "γ (scale)",
+    "figure.gb.beta": "β (shift)",
+    "figure.training.loss": "loss",
+    "figure.training.accuracy": "accuracy",
+    "figure.training.batch_loss": "batch loss",
+    "figure.training.batch_acc": "batch accuracy (train)",
+    "figure.training.epoch_loss": "epoch mean loss",
+    "figure.training.epoch_train_acc": "epoch train acc",
+    "figure.training.test_acc": "test acc (prediction mode)",
+    "figure.net.bn": "BN",
+    "figure.net.no_bn": "no BN",
+    "figure.fig1.pct_title": "input of sigmoid #{sigmoid}: 15th, 50th, 85th percentiles",
+    "figure.fig1.acc_title": "test accuracy",
+    "figure.fig1.net": "{net} (lr {lr:g})",
+    "figure.fig1.acc": "{net}: test accuracy",
+    "figure.twin.title": "chapter's BN vs nn.BatchNorm: largest absolute difference",
+    "figure.twin.loss": "loss",
+    "figure.twin.stored": "moving_var as stored (meant to differ: biased vs unbiased)",
+    "figure.twin.converted": "moving_var after conversion",
+    "figure.precise.moving": "moving statistics (what prediction mode uses)",
+    "figure.precise.precise": "recomputed over the training set (precise)",
+    "figure.precise.title": "test accuracy",
+
+    # --- the experiments page (bnviz/app/experiments.py, cards.py) ---------------------------------
+    "experiments.tab.label": "Experiment",
+    "experiments.tab.cards": "Cards",
+    "experiments.tab.mode_matrix": "Mode matrix",
+    "experiments.tab.figure1": "Figure 1",
+    "experiments.tab.twin": "Twin run",
+    "experiments.modes.title": "The mode matrix: train()/eval() × gradients on/off",
+    "experiments.modes.layer": "layer",
+    "experiments.modes.module": "module",
+    "experiments.modes.gradients": "gradients",
+    "experiments.modes.normalises_with": "normalises with",
+    "experiments.modes.moving_change": "moving statistics change",
+    "experiments.modes.note": "note",
+    "experiments.modes.chapter_layer": "the chapter's BatchNorm (is_grad_enabled rule)",
+    "experiments.modes.bnviz_layer": "bnviz.BatchNorm (self.training rule)",
+    "experiments.modes.on": "on",
+    "experiments.modes.batch_statistics": "batch statistics",
+    "experiments.modes.moving_statistics": "moving statistics",
+    "experiments.modes.neither": "neither (unexpected)",
+    "experiments.modes.trap": "the trap: eval() alone is not enough",
+    "experiments.modes.quiet_switch": "train() under no_grad quietly switches to prediction",
+    "experiments.fig1.title": "The BN paper's Figure 1, on this LeNet",
+    "experiments.steps": "Steps",
+    "experiments.fig1.lr_plain": "lr of the no-BN net",
+    "experiments.fig1.lr_bn": "lr of the BN net",
+    "experiments.fig1.sigmoid": "Sigmoid",
+    "experiments.fig1.sigmoid_0": "after conv 1",
+    "experiments.fig1.sigmoid_1": "after conv 2",
+    "experiments.fig1.sigmoid_2": "after linear 1",
+    "experiments.fig1.sigmoid_3": "after linear 2 (the last hidden)",
+    "experiments.fig1.run": "Train both side by side",
+    "experiments.fig1.training": "training both nets…",
+    "experiments.progress_step": "step {done} of {total}",
+    "experiments.twin.title": "Twin run: the chapter's BatchNorm vs nn.BatchNorm",
+    "experiments.twin.run": "Step both",
+    "experiments.twin.step": "step {step}",
+    "experiments.twin.grew": ("In this run the largest difference of the batch means went from "
+                              "{first:.2g} at step {first_step} to {last:.2g} at step {last_step}."),
+    "experiments.twin.reset": "Start the twin run again",
+    "cards.card": "Card",
+    "cards.published": "Published: {headline}",
+    "cards.quick": "Quick settings (a few seconds, for a first look)",
+    "cards.quick_settings": "Quick settings: {settings}",
+    "cards.default_settings": "Default, within {seconds:.0f} s on a 2-core CPU: {note}",
+    "cards.run": "Run this card",
+    "cards.waiting": "waiting for a training slot…",
+    "cards.progress": "{done:,} of {total:,}",
+    "cards.busy": "The server is busy with other sessions; try again in a moment.",
+    "cards.failed": "The card could not finish: {error}",
+    "cards.download": "Download the table (CSV)",
+    "cards.footer": "{data}; {seconds:.1f} s. What carries over: {transfer}",
+
+    # --- the replay page (bnviz/app/replay.py, distributed.py) -------------------------------------
+    "replay.could_not_open": "Could not open {name}: {error}",
+    "replay.too_large": "{name} is {size:.0f} MiB; a recording may be at most {limit:.0f} MiB.",
+    "replay.too_large_on_server": "{name} is larger than a recording may be.",
+    "replay.header": "Replay a recording",
+    "replay.upload": "Upload a .bnviz file",
+    "replay.upload_help": "Written by `python -m bnviz record` or bnviz.save_recording(...)",
+    "replay.pick": "…or one from runs/ on this server",
+    "replay.pick_placeholder": "choose a recording",
+    "replay.none_on_server": "No recordings in runs/ on this server.",
+    "replay.step": "Step",
+    "replay.describe": ("{name}: {steps:,} recorded steps of norm={norm}, lr={lr}, batch {batch_size}; "
+                        "data: {data}; recorded on {device}"),
+    "distributed.reading": """**What this shows.** Under DistributedDataParallel each replica normalises with the
+statistics of its own share of the batch (B/N examples): its batch means scatter around the global
+batch's like the ghost batches of the `small-batch` experiment card. With `broadcast_buffers` on
+(DDP's default) every replica starts each step with rank 0's moving statistics; off, they drift
+apart. `nn.SyncBatchNorm` normalises every replica with the global statistics, at the cost of one
+all_gather (forward) and one all_reduce (backward) per BN layer per step.""",
+    "distributed.title": "A distributed recording",
+    "distributed.layer": "BN layer",
+    "distributed.channel": "Channel",
+    # --- ahead of the merge: viz_app.py and controls.py (their engineer adds URL links and the
+    # language box; the lead converts these strings after merging). English = today's strings.
+    "app.page_title": "bnviz — Batch Normalization, step by step",
+    "app.title": "Batch Normalization, step by step",
+    "app.loading": "Loading Fashion-MNIST…",
+    "app.data_failed": "Fashion-MNIST could not be loaded.\n\n{error}",
+    "app.mode": "Mode",
+    "app.mode.live": "Live training",
+    "app.mode.experiments": "Experiments",
+    "app.mode.replay": "Replay a recording",
+    "app.language": "Language",
+    "app.view.layer": "BN layer",
+    "app.view.channel": "Channel",
+    "app.view.heat_map_of": "Heat map of",
+    "app.view.percentiles_of": "Percentiles of",
+    "app.view.pct_output": "sigmoid input (BN output)",
+    "app.view.pct_input": "BN input",
+    "app.view.pooled": "Histograms: all channels pooled",
+    "app.view.pooled_help": "Off: *Distributions now* and *Over time* show the chosen channel only.",
+    "app.view.first_8": "γ and β: first 8 channels",
+    "app.view.panel": "Panel",
+    "app.layer.none": "no BN layer in this model",
+    "app.layer.label": "net[{name}] · {kind}, {channels} channels",
+    "app.status": ("**step {step}** · epoch {epoch} (batch {batch} of {steps_per_epoch}) · "
+                   "{images_seen:,} images seen · device **{device}**"),
+    "app.status.running": " · running…",
+    "app.status.epoch_end": ("An epoch ended: computing its population and precise statistics over the whole "
+                             "training set before training on…"),
+    "app.busy": "The server is busy with other sessions; training resumes in a moment.",
+    "app.training_stopped": "Training stopped: {error}. Press Reset to start again.",
+    "app.panel_failed": ("This panel could not be drawn. Your session is kept: choose another panel, "
+                         "or press Reset if it happens again."),
+    "app.page_failed": ("Something unexpected went wrong while drawing this page. Your session is kept: "
+                        "press Reset if it happens again."),
+    "app.replay.open": ("Open a recording in the sidebar: upload a `.bnviz` file written by "
+                        "`python -m bnviz record ...`, or pick one from `runs/` on this server."),
+    "app.replay.below": "Below: one replica's layer (`rankR/layer`) with the single-run panels.",
+    "app.replay.record_at": "Showing the record at step {step}; the panels over time show the whole recording.",
+    "controls.norm.custom": "the chapter's BatchNorm",
+    "controls.norm.torch": "nn.BatchNorm2d / 1d",
+    "controls.norm.none": "no BN",
+    "controls.failed": "That did not work: {error}. Your session is kept; change the settings or press Reset.",
+    "controls.cannot_reset": "Cannot reset with these settings: {problems}.",
+    "controls.busy": "The server is busy training for other students; press Step again in a moment.",
+    "controls.settings": "Settings",
+    "controls.model": "Model",
+    "controls.lr": "Learning rate",
+    "controls.batch_size": "Batch size",
+    "controls.momentum": "BN momentum (chapter's convention)",
+    "controls.torch_momentum": "PyTorch's equivalent: momentum = {momentum:.4g}",
+    "controls.eps": "BN eps",
+    "controls.seed": "Seed",
+    "controls.device": "Device",
+    "controls.fix": "Fix before Reset: {problems}.",
+    "controls.changed": "Settings changed — press **Reset** to start a new run with them.",
+    "controls.data": "**Data**: {data}",
+    "controls.subset": ("This is the small subset shipped with bnviz, not the full data set: numbers will "
+                        "differ from the chapter's. Install `dataset-fashion-mnist` for the full set."),
+    "controls.training": "Training",
+    "controls.step": "Step",
+    "controls.step_help": "Train one batch",
+    "controls.pause": "Pause",
+    "controls.run": "Run",
+    "controls.step_n": "Step N",
+    "controls.epoch": "Run to end of epoch",
+    "controls.reset": "Reset",
+    "controls.rewind_to": "Rewind to step",
+    "controls.rewind_to_help": "Go back to an earlier step; stepping forward again gives the same numbers.",
+    "controls.rewind": "Rewind",
+    "controls.breakpoints": "Breakpoints",
+    "controls.bp.nan": "A NaN or Inf in the loss or any statistic always stops the run.",
+    "controls.bp.jump_on": "Loss jumps to more than",
+    "controls.bp.jump": "× the previous step's loss",
+    "controls.bp.gap_on": "Moving mean further from the batch mean than",
+    "controls.bp.gap": "batch standard deviations (after step 30)",
+    "controls.bp.step": "Stop at step (0: off)",
+    "controls.bp.epoch": "Stop at every epoch end",
+
+    # --- the experiment cards' words (bnviz/experiments/cards/*.py) ---------------------------------
+    'card.bias.title': 'No bias before BN',
+    'card.bias.question': 'Can we remove the bias parameter from the fully connected layer or the convolutional layer before the batch normalization? Why?',
+    'card.bias.source': "the chapter's exercise 1",
+    'card.bias.budget_note': '2 LeNets x 2 epochs of the full training set (940 steps)',
+    'card.bias.published': "Yes: BN's shift beta replaces the bias, whose effect the mean subtraction cancels; same accuracy with fewer parameters",
+    'card.bias.citation': "Ioffe & Szegedy 2015, Sec. 3.2 ('the bias b can be ignored ... its effect will be canceled by the subsequent mean subtraction')",
+    'card.bias.transfer': 'Fully: the argument is algebra (the batch mean contains the bias), so it holds for any layer followed by BN in training mode, LeNet or ResNet; only the float rounding that separates the two runs late in training is particular to this run',
+    'card.lr-sweep.title': 'Learning rate, with and without BN',
+    'card.lr-sweep.question': 'Compare the learning rates for LeNet with and without batch normalization. Plot the increase in training and test accuracy. How large can you make the learning rate?',
+    'card.lr-sweep.source': "the chapter's exercise 2",
+    'card.lr-sweep.budget_note': '8 learning rates x (BN, no BN) x 100 steps of the full training set; 5,000 test images',
+    'card.lr-sweep.published': "BN allows much higher learning rates: Inception with BN at 5x the rate reached the original's 72.2% in 14x fewer steps (2.1M vs 31.0M); at 30x (BN-x30) 74.8%",
+    'card.lr-sweep.citation': 'Ioffe & Szegedy 2015, Sec. 4.2 and Figure 3 (ImageNet)',
+    'card.lr-sweep.transfer': "The direction carries over (BN trains at rates that stall or blow up the plain net), not the numbers: Inception's 5x and 30x were relative to a tuned ImageNet schedule over millions of steps; here every run gets 100 steps, and the sigmoid LeNet without BN sits on a plateau at chance for most of an epoch at any rate",
+    'card.placement.title': 'BN in which layers?',
+    'card.placement.question': 'Do we need batch normalization in every layer? Experiment with it.',
+    'card.placement.source': "the chapter's exercise 3",
+    'card.placement.budget_note': '8 placements x 6 epochs of the first 6,400 training images (1,200 steps); 2,000 test images',
+    'card.placement.published': "BN after every layer is the paper's recipe; its benefit comes from the earliest layers' inputs staying in the sigmoid's non-saturated range",
+    'card.placement.citation': 'Ioffe & Szegedy 2015, Sec. 3.2-3.3 and Figure 1 (MNIST, BN in every hidden layer); the chapter itself (Sec. 8.5) applies it after every conv and hidden linear layer',
+    'card.placement.transfer': "The paper gives a recipe, not a per-layer ablation, so this card compares placements rather than numbers; what carries over is that the sigmoid's saturation, which BN prevents, matters in every layer, and that BN layers bring the train/predict gap of moving statistics",
+    'card.dropout.title': 'BN vs dropout',
+    'card.dropout.question': 'Can you replace dropout by batch normalization? How does the behavior change?',
+    'card.dropout.source': "the chapter's exercise 4",
+    'card.dropout.budget_note': '4 variants x 5 epochs of the first 15,360 training images (1,200 steps); 5,000 test images',
+    'card.dropout.published': 'BN regularises: in a batch-normalized Inception, dropout could be removed without hurting validation accuracy (and removing it sped up training)',
+    'card.dropout.citation': "Ioffe & Szegedy 2015, Sec. 3.4 and 4.2.1 ('Remove Dropout'), ImageNet",
+    'card.dropout.transfer': "Partly: Inception trained for days overfits, so removing dropout there showed BN's regularising side; a LeNet after a few epochs barely overfits (see its train-test gap above), so here dropout mostly costs speed and the regularisation question stays open",
+    'card.fixed-affine.title': 'gamma = 1, beta = 0 fixed',
+    'card.fixed-affine.question': 'Fix the parameters beta and gamma (gamma = 1, beta = 0), and observe and analyze the results.',
+    'card.fixed-affine.source': "the chapter's exercise 5",
+    'card.fixed-affine.budget_note': '2 LeNets x 2 epochs of the full training set (940 steps)',
+    'card.fixed-affine.published': "gamma and beta restore the layer's representation power: with gamma = sqrt(Var[x]) and beta = E[x] the original activations could be recovered, so normalising 'the input of a sigmoid would constrain [it] to the linear regime of the nonlinearity' without them",
+    'card.fixed-affine.citation': 'Ioffe & Szegedy 2015, Sec. 3 (the paragraph introducing gamma and beta)',
+    'card.fixed-affine.transfer': 'The argument is general (normalised sigmoid inputs sit in its near-linear range); how much accuracy gamma and beta are worth depends on the network: a LeNet this shallow loses little by being nearly linear early in training',
+    'card.momentum.title': 'Momentum of the moving statistics',
+    'card.momentum.question': "Which moving average should prediction mode use: momentum 0.9 (the chapter), 0.99 (Keras' default), or the cumulative average (PyTorch momentum=None)? How far is each from statistics recomputed with the final weights?",
+    'card.momentum.source': "the chapter's moving averages; PyTorch's and Keras' defaults",
+    'card.momentum.budget_note': '1 LeNet x 2 epochs of the full training set (470 steps); 10 checks of 4 statistics on 5,000 test images',
+    'card.momentum.published': 'EMA statistics lag the weights and give lower, less stable validation accuracy than precise statistics recomputed with fixed weights, most early in training and with large learning rates; the gap closes as training converges',
+    'card.momentum.citation': 'Wu & Johnson 2021, \'Rethinking "Batch" in BatchNorm\', Sec. 3 (EMA vs PreciseBN, ResNet-50 on ImageNet)',
+    'card.momentum.transfer': 'The mechanism carries over (moving averages lag weights that change; precise statistics are computed for the weights in use); the sizes do not: ImageNet ResNets at the end of a long schedule change slowly, this LeNet at lr 1 after two epochs changes fast, so its gaps are larger',
+    'card.small-batch.title': 'Small normalisation batches',
+    'card.small-batch.question': 'How does BN degrade when it normalises over few images, and do GroupNorm and LayerNorm, which do not look across examples, avoid it?',
+    'card.small-batch.source': 'Wu & He 2018 (Group Normalization)',
+    'card.small-batch.budget_note': '6 ghost-batch sizes + GN + LN x 150 steps of the full training set (1,200 steps); GN (LayerNorm after the linear layers) and LN at lr 0.3',
+    'card.small-batch.published': "ResNet-50 on ImageNet: BN's error 23.6% at 32 images per GPU, 34.7% at 2; GN about 24.1% throughout",
+    'card.small-batch.citation': 'Wu & He 2018, Figure 1 and Table 2',
+    'card.small-batch.transfer': 'The trend carries over (BN degrades as the normalisation batch shrinks, GN and LN do not care), the sizes do not: 150 steps of a LeNet on Fashion-MNIST is not 90 epochs of ResNet-50 on ImageNet, and here GN and LN are at their own learning rate and still behind BN, where on ResNet-50 GN nearly matches BN at 32',
+    'card.smoothness.title': 'BN smooths the landscape',
+    'card.smoothness.question': 'Does BN help because it removes internal covariate shift, or because it makes the loss landscape smoother? Measure along the gradient, and train BN with injected noise.',
+    'card.smoothness.source': 'Santurkar et al. 2018 (How Does Batch Normalization Help Optimization?)',
+    'card.smoothness.budget_note': 'BN, no BN, noisy BN x 150 steps of the full training set; 15 probes x 5 passes for BN and no BN',
+    'card.smoothness.published': "With BN the loss varies less along the gradient, the gradient is more predictive and the effective beta-smoothness is lower; BN with injected non-stationary noise ('noisy BN') shows more covariate shift yet trains like BN (VGG on CIFAR-10)",
+    'card.smoothness.citation': 'Santurkar et al. 2018, Figure 4 (landscape) and Figure 2 (noisy BN)',
+    'card.smoothness.transfer': 'Noisy BN carries over cleanly (distribution shift injected on purpose does not stop BN from training); the landscape comparison only partly: Santurkar et al. compare two VGGs that both train, while in the first steps this sigmoid LeNet without BN sits on a flat plateau, whose landscape is smooth because nothing is happening',
+    'card.bn-only.title': 'Train only gamma and beta',
+    'card.bn-only.question': "How far does a network get when only BN's gamma and beta are trained and every other weight stays at its random initialisation?",
+    'card.bn-only.source': 'Frankle, Schwab & Morcos 2020 (Training BatchNorm and Only BatchNorm)',
+    'card.bn-only.budget_note': '2 LeNets x 2 epochs of the full training set (940 steps)',
+    'card.bn-only.published': 'Training only gamma and beta reaches 82% on CIFAR-10 with a very deep ResNet (866 layers) and 32% top-5 on ImageNet; many gammas go to about 0, disabling features',
+    'card.bn-only.citation': 'Frankle et al. 2020, Figure 2 / Table 2 (CIFAR-10, ImageNet) and Sec. 5 (gamma values)',
+    'card.bn-only.transfer': 'The surprise carries over (random features plus learned gamma and beta beat chance by far); the size does not: Frankle et al. needed very deep and wide ResNets, with thousands of BN channels, for 82%, and this LeNet has 226 BN channels and a frozen random output layer',
+}

@@ -1,0 +1,433 @@
+"""简体中文：应用界面的文字，键按位置命名；`{named}` 占位符填入计算出的数字。
+
+术语沿用《动手学深度学习》（中文版）“批量规范化”一节：批量规范化、小批量、拉伸参数 γ、偏移参数 β、
+移动平均、训练模式 / 预测模式、学习率、迭代周期……；代码名（`moving_mean`、`torch.no_grad()`）保持原样。
+"""
+
+TEXTS = {
+    # --- 多处共用的词 ---------------------------------------------------------------------------
+    "word.biased": "有偏",
+    "word.unbiased": "无偏",
+    "word.all_channels": "全部通道",
+
+    # --- 讲解：每个面板旁的说明（bnviz/app/explain.py）------------------------------------------------
+    "explain.edition": (
+        "《动手学深度学习》中文版（PyTorch）：`moving = momentum × moving + (1 − momentum) × batch`，"
+        "momentum 为 0.9。英文版现在的正文写作 `moving = (1 − momentum) × moving + momentum × batch`，"
+        "与 PyTorch 相同。"),
+    "explain.distributions": (
+        "**批量规范化对一个小批量做了什么。** 左上：到达批量规范化层的值。右上：减去小批量均值 μ、"
+        "再除以 √(σ² + ε) 之后（x̂）：一个通道的 x̂ 均值恰为 0，标准差为 √(σ²/(σ² + ε))，略小于 1"
+        "——红色曲线是作对照的 N(0, 1)（关闭“全部通道合并”可单看一个通道）。下方：由 SGD 学到的"
+        "拉伸参数 γ 和偏移参数 β 再次拉伸、偏移 x̂；随后 {activation} 把它压缩。若许多值落在 "
+        "±{limit:.3g} 之外，{activation} 就*饱和*了：那里的斜率低于 {slope:.3f}，梯度几乎传不过去。"
+        "每张图统计的是该小批量的值的一个随机样本（标题写明多少个）：每个值被抽中的机会相同。"),
+    "explain.over_time": (
+        "**网络学习时分布如何移动。** 每一列是一步的直方图，全部通道合并；分箱固定不变，各列才能比较，"
+        "颜色表示该步的值落在一个箱里的*比例*（一个迭代周期末尾较小的小批量看起来与完整的一样）。"
+        "没有批量规范化时，sigmoid 的输入会随前面各层的变化而漂移（批量规范化论文所说的*内部协变量偏移*）；"
+        "有批量规范化时，输出保持稳定的形状。条带是第 15、50、85 百分位数，与批量规范化论文的图 1 相同"
+        "——这里是全部通道合并后、取自小批量的值的一个随机样本。"),
+    "explain.channel_over_time": (
+        "一个通道：每个记录步的均值与均值 ± 1 个标准差（有偏：除以 n），由小批量的*每一个*值算出。"
+        "训练模式下 x̂ 的均值恰为 0，标准差为 √(σ²/(σ² + ε))；输出的则是 β 与其 |γ| 倍。"),
+    "explain.no_channel_histogram": (
+        "每个通道的直方图只为实时训练最新的 {raw_keep} 步保留（录制只保留合并后的）：显示全部通道合并的结果。"),
+    "explain.moving.cumulative": (
+        "**移动统计量（`{name}_mean`、`{name}_var`）如何收敛。** 这个 `nn.BatchNorm` 的 `momentum=None`：*累积*平均，"
+        "第 k 次更新为 `{name} = {name} + (batch − {name}) / k`——迄今每个小批量的权重相同，都是 1/k"
+        "（{steps_done} 步之后：1/{k_now}）。它收敛到小批量统计量的平均值，但跟随权重变化越来越慢。"),
+    "explain.moving.rule_torch": "`running = (1 − {p:g}) × running + {p:g} × batch`（PyTorch 的 momentum 为 {p:g}）",
+    "explain.moving.rule_chapter": "`moving = {m:g} × moving + {q:g} × batch`（本章的 momentum 为 {m:g}）",
+    "explain.moving.newest_only": (
+        "**移动统计量（`{name}_mean`、`{name}_var`）如何收敛。** 按本章的约定 momentum 为 {m:g}，该层的更新为 {rule}："
+        "它只保留最新一个小批量的统计量，不做平均。"),
+    "explain.moving.never": (
+        "**移动统计量（`{name}_mean`、`{name}_var`）如何收敛。** 按本章的约定 momentum 为 {m:g}，该层的更新为 {rule}："
+        "它永远停在初始值（均值 0，方差 1）。"),
+    "explain.moving.ema": (
+        "**移动统计量（`{name}_mean`、`{name}_var`）如何收敛。** 每个训练步，该层更新 {rule}：这是指数移动平均。"
+        "k 步之前的小批量权重为 (1 − m)·m^k，因此：它所平均的内容的平均“年龄”（有效窗口）为 "
+        "1 / (1 − m) = **{mean_age:.3g} 步**（最新的小批量算作 1 步之前）；一个小批量的权重每 "
+        "−1 / ln m = {e_folding:.2f} 步缩小到原来的 e 分之一，每 ln 2 / −ln m = {half_life:.2f} 步减半。"
+        "初始值（均值 0，方差 1）仍占 m^k 的权重：{steps_done} 步之后 "
+        "{m:g}^{steps_done} = **{start_weight:.3g}**。"),
+    "explain.legend.var_torch": "无偏的（× n/(n−1)，即 `running_var` 所存）",
+    "explain.legend.var_chapter": "有偏的（即 `moving_var` 所存）",
+    "explain.legend.last_batch": "；一个迭代周期的最后一个小批量有 {last_batch} 张",
+    "explain.legend.noise": (
+        "（2）它自身的噪声：m = {m:g} 的指数移动平均只相当于 (1 + m)/(1 − m) = {batches_worth:.3g} "
+        "个独立小批量的平均那么稳定，所以即使权重固定不变它也会抖动；"),
+    "explain.legend": (
+        "灰色：每个小批量的统计量（有噪声：取决于抽到的是哪 {batch_size} 张图像{last}）。"
+        "蓝色：预测模式将使用的移动统计量。红色菱形：它所估计的量——用当前权重、在训练集全部小批量上"
+        "对同一小批量统计量取的平均（每个迭代周期结束时，以及按下按钮时计算）。这里三者的方差都是{var}。"
+        "差距（下方）是蓝色减红色，它由以下部分构成：（1）滞后：平均中包含用较旧权重看到的小批量，"
+        "而权重一直在变；{noise}除此之外别无其他——两边使用同一个定义。"),
+    "explain.gamma_beta": (
+        "**γ 和 β 是普通参数**，和权重一样由 SGD 训练。拉伸参数 γ 和偏移参数 β 让网络在有益时撤销规范化："
+        "γ = √(σ² + ε)、β = μ 能精确还原这个小批量的输入——但对下一个小批量只是近似，"
+        "因为 μ 和 σ² 随每个小批量而变，而 γ 和 β 由所有小批量共享。"),
+    "explain.training": (
+        "**训练。** 灰色：每个小批量的损失和精度，在其更新之前测得。折线：本章按迭代周期输出的数字；"
+        "测试精度在预测模式下、用移动统计量测得——若移动统计量过时，测试精度可能下降而训练精度上升。"),
+    "explain.inside": (
+        "**走进一个批量规范化步骤。** 最新一步中一个通道的真实数字：小批量均值 μ 和方差 σ²"
+        "（有偏：除以 n，即每个通道的值的个数）、ε、几个真实输入 x 如何变为 x̂ 和 y，"
+        "以及移动统计量的更新及其算式。*记录值*来自该层本身。"),
+    "explain.no_bn": (
+        "这个模型**没有批量规范化层**（“无 BN”变体），所以这里没有可显示的内容。"
+        "请在侧边栏选择本章的批量规范化或 `nn.BatchNorm`，再按“重置”进行比较。"),
+    "explain.modes": (
+        "每一行都在同一个小批量上运行一次真实的层，其移动统计量被设得远离该小批量的统计量"
+        "（均值 10，方差 4），因此从输出就能看出是哪组统计量做的规范化。本章用 "
+        "`torch.is_grad_enabled()` 选择模式：只调用 `eval()`（梯度仍开启）时，该层"
+        "**仍用小批量统计量规范化，并更新其移动统计量**——评估时还要加上 `torch.no_grad()`。"
+        "PyTorch 和 bnviz 修正后的层则依据 `self.training`。"),
+    "explain.figure1": (
+        "批量规范化论文（Ioffe & Szegedy，2015，图 1：MNIST，三个各含 100 个 sigmoid 单元的隐藏层，"
+        "小批量大小 60）跟踪了最后一个隐藏层中**一个典型单元**：训练过程中其输入的第 15、50、85 百分位数。"
+        "没有批量规范化时它们漂移；有批量规范化时分布“稳定得多”。这里的百分位数**合并了所选 sigmoid "
+        "输入的全部单元**（每步取其值的一个随机样本），两个 LeNet 从相同的权重出发、看到相同的小批量。"
+        "测试精度使用前 {eval_images:,} 张测试图像。学习率为 1.0 时，无批量规范化的网络在最初几百步"
+        "几乎学不到东西——这正是结果，而不是错误。"),
+    "explain.twin": (
+        "两个层得到相同的初始权重和相同的小批量。它们应当在 float32 舍入误差内一致：差异"
+        "（绝对值：一个统计量所有值中的最大者）从舍入误差的量级开始，随 SGD 的放大而增长——表格显示本次运行"
+        "增长了多少。例外是存储的 `moving_var`：本章保存有偏的小批量方差，PyTorch 保存无偏的，"
+        "即 × n/(n−1)，其中 n 是每个通道的值的个数：卷积层之后为 N·H·W（第一个批量规范化层为 "
+        "{batch_size}·{conv_values} = {n:,}），全连接层之后为 N = {batch_size}。"
+        "把本章的值代入 PyTorch 的更新式后，两者又一致了。"),
+    "explain.precise": (
+        "预测模式用*移动*统计量做规范化，它是近期小批量的平均，由*较旧*的权重算出。精确统计量冻结当前权重，"
+        "重新计算移动统计量所估计的量：训练集全部小批量的小批量均值和方差的平均——对 `nn.BatchNorm`"
+        "（无偏方差）与 `torch.optim.swa_utils.update_bn` 的做法完全相同；本章的层 `update_bn` 不处理，"
+        "bnviz 为它装入同样的平均，方差取它所存的有偏方差。若用精确统计量的测试精度高得多，"
+        "说明过时的移动统计量损失了精度；若两者都低，问题出在权重本身。"),
+
+    # --- 实时页面的面板（bnviz/app/panels.py）-------------------------------------------------------
+    "panel.name.distributions_now": "当前分布",
+    "panel.name.over_time": "随时间变化",
+    "panel.name.moving_mean": "移动平均",
+    "panel.name.gamma_beta": "γ 和 β",
+    "panel.name.training": "训练",
+    "panel.name.inside_one_step": "单步详解",
+    "panel.name.precise_statistics": "精确统计量",
+    "panel.nothing_recorded": "尚无记录：按 **单步**（或 **运行**）训练一个小批量。",
+    "panel.moving_mean.population_button": "立即重新计算总体统计量",
+    "panel.moving_mean.population_help": "用当前权重遍历一次整个训练集（约一秒）。",
+    "panel.moving_mean.numbers": (
+        "第 {step} 步，通道 {channel}：移动平均均值 {moving_mean:.5f}，小批量均值的平均 {target_mean:.5f}；"
+        "移动平均方差（{kind}）{moving_var:.5f}，小批量方差的平均（{kind}）{target_var:.5f}。"
+        "全部训练值的方差（有偏）为 {whole_var:.5f}：它还包含各小批量均值之间的离散。"),
+    "panel.training.epoch": "迭代周期",
+    "panel.training.loss": "损失",
+    "panel.training.train_acc": "训练精度",
+    "panel.training.test_acc": "测试精度",
+    "panel.inside.heading": "**第 {step} 步，层 {layer}，通道 {channel}**——用{mode}规范化，每个通道 n = {n:,} 个值。",
+    "panel.inside.mode_batch": "这个小批量的均值和（有偏）方差",
+    "panel.inside.mode_moving": "移动统计量（预测模式）",
+    "panel.inside.mean": "μ（均值）",
+    "panel.inside.variance": "σ²（方差）",
+    "panel.inside.layer_output": "y 层的输出",
+    "panel.inside.raw_live": "原始值只为最新的 8 步保留；再走一步即可看到。",
+    "panel.inside.raw_recording": "录制只保留统计量，不保留原始值；打开实时训练才能看到 x → x̂ → y。",
+    "panel.inside.checks": "上面的算式与该层记录值之间的最大差异：{largest:.2g}（float32 舍入误差）。",
+    "panel.inside.update.recorded": "记录值：",
+    "panel.inside.update.unbiased": "无偏小批量方差 σ²·n/(n−1)",
+    "panel.inside.update.biased": "有偏小批量方差 σ²",
+    "panel.inside.update.cumulative": "这个 nn.BatchNorm 的 momentum=None：累积平均，而非指数移动平均。",
+    "panel.inside.update.unchanged": "这一次前向传播中移动统计量没有变化（预测模式）。",
+    "panel.precise.needs_live": "精确统计量需要实时训练的权重；录制只保留统计量。请切换到*实时训练*进行比较。",
+    "panel.precise.button": "立即比较",
+    "panel.precise.help": "在训练集上重新计算统计量，并分别测试（几秒钟）。",
+    "panel.precise.step": "步",
+    "panel.precise.epoch_end": "迭代周期结束",
+    "panel.precise.acc_moving": "测试精度（移动统计量）",
+    "panel.precise.acc_precise": "测试精度（精确统计量）",
+    "panel.precise.difference": "差值",
+    "panel.precise.when": "每个迭代周期结束时计算，也可以用按钮立即计算。",
+
+    # --- 图（bnviz/figures/*.py）-----------------------------------------------------------------------
+    "axis.step": "步",
+    "axis.value": "值",
+    "axis.count": "个数",
+    "axis.mean": "均值",
+    "axis.variance": "方差",
+    "axis.moving_minus_average": "移动 − 平均",
+    "axis.cross_entropy": "交叉熵",
+    "axis.share_correct": "正确比例",
+    "figure.quantity.input": "输入 x（批量规范化之前）",
+    "figure.quantity.x_hat": "x̂ = (x − μ) / √(σ² + ε)",
+    "figure.quantity.output": "输出 y = γ·x̂ + β",
+    "figure.quantity.activation": "激活函数之后",
+    "figure.dist.after": "{activation} 之后",
+    "figure.dist.hover": "%{{x:.3f}}：%{{y}} 个值<extra></extra>",
+    "figure.dist.outside": "{quantity}：{below} 个低于、{above} 个高于范围",
+    "figure.dist.spike": ("输入在 {value:.3g} 处的高柱占全部值的 {percent:.0f}%：这是真实的"
+                          "（相等的值，例如卷积在空白背景上恰好输出其偏置）"),
+    "figure.dist.saturated": " · 饱和（|y| > {limit:.3g}）：{percent:.1f}%",
+    "figure.dist.all_values": "全部值",
+    "figure.dist.sample": "{total:,} 个值中随机抽取的 {used:,} 个",
+    "figure.dist.channel": "通道 {channel}（共 {count:,} 个值）",
+    "figure.dist.title": "层 {layer}，第 {step} 步，{which}：{sample}的计数{saturated}",
+    "figure.heat.colorbar": "该步的值<br>所占比例",
+    "figure.heat.hover": "第 %{{x}} 步<br>值 %{{y:.3f}}<br>比例 %{{z:.2%}}<extra></extra>",
+    "figure.heat.title": ("层 {layer}：{quantity}随步数的变化，全部通道"
+                          "（固定范围 {low:.3g} … {high:.3g}；{percent:.2f}% 的值落在范围外）"),
+    "figure.channel.band": "均值 ± 1 个标准差（有偏）",
+    "figure.channel.mean": "均值",
+    "figure.channel.title": "层 {layer}，通道 {channel}：{quantity}随步数的变化（每个小批量的每一个值）",
+    "figure.pct.sigmoid_input": "sigmoid 输入",
+    "figure.pct.bn_input": "批量规范化输入",
+    "figure.pct.of_output": "批量规范化输出（即 sigmoid 输入）",
+    "figure.pct.title": "层 {layer}：{which}的第 15、50、85 百分位数，全部通道（每步 {used:,} 个随机值）",
+    "figure.bands.range": "{label}：第 15–85 百分位",
+    "figure.bands.median": "{label}：中位数",
+    "figure.conv.batch_mean": "小批量均值（本小批量）",
+    "figure.conv.batch_var_unbiased": "小批量方差，无偏（本小批量）",
+    "figure.conv.batch_var_biased": "小批量方差，有偏（本小批量）",
+    "figure.conv.running_var": "running_var（无偏）",
+    "figure.conv.moving_var": "moving_var（有偏）",
+    "figure.conv.mean_title": "通道 {channel} 的均值",
+    "figure.conv.var_title": "通道 {channel} 的方差（{kind}）",
+    "figure.conv.gap_title": "差距：移动统计量 − 训练集全部小批量上的平均",
+    "figure.conv.target": "训练集全部小批量上的平均（当前权重）",
+    "figure.conv.mean_gap": "均值差距",
+    "figure.conv.var_gap": "方差差距",
+    "figure.gb.gamma": "γ（拉伸参数）",
+    "figure.gb.beta": "β（偏移参数）",
+    "figure.training.loss": "损失",
+    "figure.training.accuracy": "精度",
+    "figure.training.batch_loss": "小批量损失",
+    "figure.training.batch_acc": "小批量精度（训练）",
+    "figure.training.epoch_loss": "迭代周期平均损失",
+    "figure.training.epoch_train_acc": "迭代周期训练精度",
+    "figure.training.test_acc": "测试精度（预测模式）",
+    "figure.net.bn": "有 BN",
+    "figure.net.no_bn": "无 BN",
+    "figure.fig1.pct_title": "第 {sigmoid} 个 sigmoid 的输入：第 15、50、85 百分位数",
+    "figure.fig1.acc_title": "测试精度",
+    "figure.fig1.net": "{net}（学习率 {lr:g}）",
+    "figure.fig1.acc": "{net}：测试精度",
+    "figure.twin.title": "本章的批量规范化与 nn.BatchNorm：最大绝对差异",
+    "figure.twin.loss": "损失",
+    "figure.twin.stored": "存储的 moving_var（本应不同：有偏与无偏）",
+    "figure.twin.converted": "换算后的 moving_var",
+    "figure.precise.moving": "移动统计量（预测模式所用）",
+    "figure.precise.precise": "在训练集上重新计算（精确统计量）",
+    "figure.precise.title": "测试精度",
+
+    # --- 实验页面（bnviz/app/experiments.py、cards.py）-------------------------------------------------
+    "experiments.tab.label": "实验",
+    "experiments.tab.cards": "实验卡片",
+    "experiments.tab.mode_matrix": "模式矩阵",
+    "experiments.tab.figure1": "图 1",
+    "experiments.tab.twin": "孪生运行",
+    "experiments.modes.title": "模式矩阵：train()/eval() × 梯度开启/关闭",
+    "experiments.modes.layer": "层",
+    "experiments.modes.module": "模块模式",
+    "experiments.modes.gradients": "梯度",
+    "experiments.modes.normalises_with": "用于规范化的统计量",
+    "experiments.modes.moving_change": "移动统计量是否改变",
+    "experiments.modes.note": "说明",
+    "experiments.modes.chapter_layer": "本章的 BatchNorm（is_grad_enabled 规则）",
+    "experiments.modes.bnviz_layer": "bnviz.BatchNorm（self.training 规则）",
+    "experiments.modes.on": "开启",
+    "experiments.modes.batch_statistics": "小批量统计量",
+    "experiments.modes.moving_statistics": "移动统计量",
+    "experiments.modes.neither": "两者都不是（意外）",
+    "experiments.modes.trap": "陷阱：只调用 eval() 不够",
+    "experiments.modes.quiet_switch": "train() 在 no_grad 下悄悄切换为预测模式",
+    "experiments.fig1.title": "批量规范化论文的图 1，在这个 LeNet 上",
+    "experiments.steps": "步数",
+    "experiments.fig1.lr_plain": "无 BN 网络的学习率",
+    "experiments.fig1.lr_bn": "有 BN 网络的学习率",
+    "experiments.fig1.sigmoid": "Sigmoid",
+    "experiments.fig1.sigmoid_0": "卷积层 1 之后",
+    "experiments.fig1.sigmoid_1": "卷积层 2 之后",
+    "experiments.fig1.sigmoid_2": "全连接层 1 之后",
+    "experiments.fig1.sigmoid_3": "全连接层 2 之后（最后一个隐藏层）",
+    "experiments.fig1.run": "并排训练两个网络",
+    "experiments.fig1.training": "正在训练两个网络…",
+    "experiments.progress_step": "第 {done} 步，共 {total} 步",
+    "experiments.twin.title": "孪生运行：本章的 BatchNorm 与 nn.BatchNorm",
+    "experiments.twin.run": "两者各走一步",
+    "experiments.twin.step": "第 {step} 步",
+    "experiments.twin.grew": ("本次运行中，小批量均值的最大差异从第 {first_step} 步的 {first:.2g} "
+                              "变为第 {last_step} 步的 {last:.2g}。"),
+    "experiments.twin.reset": "重新开始孪生运行",
+    "cards.card": "实验卡片",
+    "cards.published": "已发表的结论：{headline}",
+    "cards.quick": "快速设置（几秒钟，先看一眼）",
+    "cards.quick_settings": "快速设置：{settings}",
+    "cards.default_settings": "默认设置，在 2 核 CPU 上不超过 {seconds:.0f} 秒：{note}",
+    "cards.run": "运行这张卡片",
+    "cards.waiting": "正在等待训练名额…",
+    "cards.progress": "{done:,} / {total:,}",
+    "cards.busy": "服务器正忙于其他会话；请稍后再试。",
+    "cards.failed": "这张卡片未能完成：{error}",
+    "cards.download": "下载表格（CSV）",
+    "cards.footer": "{data}；{seconds:.1f} 秒。可迁移之处：{transfer}",
+
+    # --- 回放页面（bnviz/app/replay.py、distributed.py）---------------------------------------------
+    "replay.could_not_open": "无法打开 {name}：{error}",
+    "replay.too_large": "{name} 有 {size:.0f} MiB；录制文件最多 {limit:.0f} MiB。",
+    "replay.too_large_on_server": "{name} 超过了录制文件允许的大小。",
+    "replay.header": "回放录制",
+    "replay.upload": "上传 .bnviz 文件",
+    "replay.upload_help": "由 `python -m bnviz record` 或 bnviz.save_recording(...) 写出",
+    "replay.pick": "……或从本服务器的 runs/ 中选择一个",
+    "replay.pick_placeholder": "选择一个录制",
+    "replay.none_on_server": "本服务器的 runs/ 中没有录制。",
+    "replay.step": "步",
+    "replay.describe": ("{name}：{steps:,} 个记录步，norm={norm}，lr={lr}，小批量 {batch_size}；"
+                        "数据：{data}；录制于 {device}"),
+    "distributed.reading": (
+        "**这里显示什么。** 在 DistributedDataParallel 下，每个副本用自己那一份小批量（B/N 个样本）"
+        "的统计量做规范化：各副本的小批量均值散布在全局小批量均值周围，就像 `small-batch` 实验卡片中的"
+        "幽灵小批量。开启 `broadcast_buffers`（DDP 的默认值）时，每个副本在每步开始时采用 0 号进程的"
+        "移动统计量；关闭时，它们会逐渐分离。`nn.SyncBatchNorm` 用全局统计量规范化每个副本，代价是每个"
+        "批量规范化层每步一次 all_gather（前向）和一次 all_reduce（反向）。"),
+    "distributed.title": "分布式录制",
+    "distributed.layer": "批量规范化层",
+    "distributed.channel": "通道",
+    # --- 合并前预备：viz_app.py 和 controls.py 的文字（合并后由负责人替换为 t(...) 调用）------------
+    "app.page_title": "bnviz——批量规范化，一步一步看",
+    "app.title": "批量规范化，一步一步看",
+    "app.loading": "正在加载 Fashion-MNIST…",
+    "app.data_failed": "无法加载 Fashion-MNIST。\n\n{error}",
+    "app.mode": "模式",
+    "app.mode.live": "实时训练",
+    "app.mode.experiments": "实验",
+    "app.mode.replay": "回放录制",
+    "app.language": "语言",
+    "app.view.layer": "批量规范化层",
+    "app.view.channel": "通道",
+    "app.view.heat_map_of": "热图显示",
+    "app.view.percentiles_of": "百分位数显示",
+    "app.view.pct_output": "sigmoid 输入（批量规范化输出）",
+    "app.view.pct_input": "批量规范化输入",
+    "app.view.pooled": "直方图：全部通道合并",
+    "app.view.pooled_help": "关闭时，*当前分布*和*随时间变化*只显示所选通道。",
+    "app.view.first_8": "γ 和 β：前 8 个通道",
+    "app.view.panel": "面板",
+    "app.layer.none": "这个模型没有批量规范化层",
+    "app.layer.label": "net[{name}] · {kind}，{channels} 个通道",
+    "app.status": ("**第 {step} 步** · 第 {epoch} 个迭代周期（第 {batch} 个小批量，共 {steps_per_epoch} 个）· "
+                   "已看过 {images_seen:,} 张图像 · 设备 **{device}**"),
+    "app.status.running": " · 运行中…",
+    "app.status.epoch_end": "一个迭代周期结束：先在整个训练集上计算其总体统计量和精确统计量，再继续训练…",
+    "app.busy": "服务器正忙于其他会话；训练稍后继续。",
+    "app.training_stopped": "训练已停止：{error}。按“重置”重新开始。",
+    "app.panel_failed": "无法绘制这个面板。你的会话仍保留：请选择其他面板，若再次发生请按“重置”。",
+    "app.page_failed": "绘制本页时发生意外错误。你的会话仍保留：若再次发生请按“重置”。",
+    "app.replay.open": ("请在侧边栏打开一个录制：上传由 `python -m bnviz record ...` 写出的 `.bnviz` 文件，"
+                        "或从本服务器的 `runs/` 中选择一个。"),
+    "app.replay.below": "下方：一个副本的层（`rankR/layer`），使用单次运行的面板。",
+    "app.replay.record_at": "显示第 {step} 步的记录；随时间变化的面板显示整个录制。",
+    "controls.norm.custom": "本章的 BatchNorm",
+    "controls.norm.torch": "nn.BatchNorm2d / 1d",
+    "controls.norm.none": "无 BN",
+    "controls.failed": "操作未成功：{error}。你的会话仍保留；请修改设置或按“重置”。",
+    "controls.cannot_reset": "无法用这些设置重置：{problems}。",
+    "controls.busy": "服务器正在为其他同学训练；请稍后再按“单步”。",
+    "controls.settings": "设置",
+    "controls.model": "模型",
+    "controls.lr": "学习率",
+    "controls.batch_size": "批量大小",
+    "controls.momentum": "批量规范化的 momentum（本章的约定）",
+    "controls.torch_momentum": "PyTorch 中对应的值：momentum = {momentum:.4g}",
+    "controls.eps": "批量规范化的 eps",
+    "controls.seed": "随机种子",
+    "controls.device": "设备",
+    "controls.fix": "请先修正再重置：{problems}。",
+    "controls.changed": "设置已更改——按 **重置** 用新设置开始一次新的运行。",
+    "controls.data": "**数据**：{data}",
+    "controls.subset": ("这是 bnviz 附带的小子集，不是完整数据集：数字会与本章的不同。"
+                        "安装 `dataset-fashion-mnist` 可获得完整数据集。"),
+    "controls.training": "训练",
+    "controls.step": "单步",
+    "controls.step_help": "训练一个小批量",
+    "controls.pause": "暂停",
+    "controls.run": "运行",
+    "controls.step_n": "走 N 步",
+    "controls.epoch": "运行到迭代周期结束",
+    "controls.reset": "重置",
+    "controls.rewind_to": "回退到第几步",
+    "controls.rewind_to_help": "回到之前的某一步；再向前走会得到相同的数字。",
+    "controls.rewind": "回退",
+    "controls.breakpoints": "断点",
+    "controls.bp.nan": "损失或任何统计量出现 NaN 或 Inf 时，运行总会停止。",
+    "controls.bp.jump_on": "损失跳升到超过",
+    "controls.bp.jump": "× 上一步的损失",
+    "controls.bp.gap_on": "移动平均均值与小批量均值相差超过",
+    "controls.bp.gap": "个小批量标准差（第 30 步之后）",
+    "controls.bp.step": "在第几步停止（0：关闭）",
+    "controls.bp.epoch": "每个迭代周期结束时停止",
+
+    # --- 实验卡片的文字（bnviz/experiments/cards/*.py）--------------------------------------------
+    'card.bias.title': '批量规范化之前不要偏置',
+    'card.bias.question': '我们是否可以从批量规范化之前的全连接层或卷积层中删除偏置参数？为什么？',
+    'card.bias.source': '本章练习 1',
+    'card.bias.budget_note': '2 个 LeNet × 完整训练集的 2 个迭代周期（940 步）',
+    'card.bias.published': '可以：批量规范化的偏移参数 β 取代了偏置，偏置的作用被减去均值抵消；参数更少，精度相同',
+    'card.bias.citation': 'Ioffe & Szegedy 2015，第 3.2 节（“偏置 b 可以忽略……它的作用会被随后的减去均值抵消”）',
+    'card.bias.transfer': '完全可迁移：这个论证是代数（小批量均值包含偏置），所以对训练模式下任何后接批量规范化的层都成立，LeNet 或 ResNet 皆然；只有训练后期把两次运行分开的浮点舍入误差是本次运行特有的',
+    'card.lr-sweep.title': '学习率：有无批量规范化',
+    'card.lr-sweep.question': '比较 LeNet 在使用和不使用批量规范化情况下的学习率。绘制训练和测试精度的提高。学习率可以有多高？',
+    'card.lr-sweep.source': '本章练习 2',
+    'card.lr-sweep.budget_note': '8 个学习率 ×（有 BN、无 BN）× 完整训练集上的 100 步；5,000 张测试图像',
+    'card.lr-sweep.published': '批量规范化允许高得多的学习率：带批量规范化的 Inception 用 5 倍的学习率，以少 14 倍的步数（2.1M 对 31.0M）达到原模型的 72.2%；用 30 倍（BN-x30）达到 74.8%',
+    'card.lr-sweep.citation': 'Ioffe & Szegedy 2015，第 4.2 节和图 3（ImageNet）',
+    'card.lr-sweep.transfer': '可迁移的是方向（批量规范化能在让普通网络停滞或发散的学习率下训练），而不是数字：Inception 的 5 倍和 30 倍是相对于在 ImageNet 上调好的、长达数百万步的学习计划；这里每次运行只有 100 步，而且无论学习率多大，没有批量规范化的 sigmoid LeNet 在一个迭代周期的大部分时间里都停在随机猜测水平的平台上',
+    'card.placement.title': '在哪些层使用批量规范化？',
+    'card.placement.question': '我们是否需要在每个层中进行批量规范化？尝试一下？',
+    'card.placement.source': '本章练习 3',
+    'card.placement.budget_note': '8 种放置方式 × 前 6,400 张训练图像的 6 个迭代周期（1,200 步）；2,000 张测试图像',
+    'card.placement.published': '在每一层之后使用批量规范化是论文的做法；其好处来自最前面几层的输入保持在 sigmoid 的非饱和区间',
+    'card.placement.citation': 'Ioffe & Szegedy 2015，第 3.2–3.3 节和图 1（MNIST，每个隐藏层都用批量规范化）；本章自身（第 8.5 节）在每个卷积层和隐藏全连接层之后使用它',
+    'card.placement.transfer': '论文给出的是做法，而不是逐层的消融实验，所以这张卡片比较的是放置方式而不是数字；可迁移的是：批量规范化所防止的 sigmoid 饱和在每一层都重要，而且批量规范化层会带来移动统计量在训练和预测之间的差距',
+    'card.dropout.title': '批量规范化与暂退法',
+    'card.dropout.question': '可以通过批量规范化来替换暂退法吗？行为会如何改变？',
+    'card.dropout.source': '本章练习 4',
+    'card.dropout.budget_note': '4 种变体 × 前 15,360 张训练图像的 5 个迭代周期（1,200 步）；5,000 张测试图像',
+    'card.dropout.published': '批量规范化有正则化作用：在使用批量规范化的 Inception 中，去掉暂退法不会损害验证精度（而且去掉后训练更快）',
+    'card.dropout.citation': 'Ioffe & Szegedy 2015，第 3.4 节和第 4.2.1 节（“去掉暂退法”），ImageNet',
+    'card.dropout.transfer': '部分可迁移：训练数天的 Inception 会过拟合，所以在那里去掉暂退法显示出批量规范化的正则化一面；训练几个迭代周期的 LeNet 几乎不过拟合（见上面它的训练—测试差距），所以这里暂退法主要是拖慢速度，正则化的问题仍无定论',
+    'card.fixed-affine.title': '固定 γ = 1、β = 0',
+    'card.fixed-affine.question': '确定参数的固定 beta 和 gamma（gamma = 1，beta = 0），并观察和分析结果。',
+    'card.fixed-affine.source': '本章练习 5',
+    'card.fixed-affine.budget_note': '2 个 LeNet × 完整训练集的 2 个迭代周期（940 步）',
+    'card.fixed-affine.published': '拉伸参数 γ 和偏移参数 β 恢复了该层的表示能力：取 γ = sqrt(Var[x])、β = E[x] 就能还原原来的激活；没有它们，规范化“sigmoid 的输入会把它限制在非线性函数的线性区域”',
+    'card.fixed-affine.citation': 'Ioffe & Szegedy 2015，第 3 节（引入 γ 和 β 的那一段）',
+    'card.fixed-affine.transfer': '这个论证是普遍的（规范化后的 sigmoid 输入落在其近似线性的区间）；γ 和 β 值多少精度取决于网络：这么浅的 LeNet 在训练初期近似线性，损失很小',
+    'card.momentum.title': '移动统计量的 momentum',
+    'card.momentum.question': '预测模式应使用哪种移动平均：momentum 0.9（本章）、0.99（Keras 的默认值），还是累积平均（PyTorch 的 momentum=None）？每一种与用最终权重重新计算的统计量相差多远？',
+    'card.momentum.source': '本章的移动平均；PyTorch 和 Keras 的默认值',
+    'card.momentum.budget_note': '1 个 LeNet × 完整训练集的 2 个迭代周期（470 步）；在 5,000 张测试图像上对 4 种统计量各检查 10 次',
+    'card.momentum.published': '指数移动平均的统计量滞后于权重，其验证精度比用固定权重重新计算的精确统计量更低、更不稳定，在训练初期和学习率大时最明显；随着训练收敛，差距会缩小',
+    'card.momentum.citation': 'Wu & Johnson 2021，《Rethinking "Batch" in BatchNorm》，第 3 节（EMA 与 PreciseBN，ImageNet 上的 ResNet-50）',
+    'card.momentum.transfer': '机制可以迁移（移动平均滞后于不断变化的权重；精确统计量是为正在使用的权重算出的）；大小不能：长训练计划末尾的 ImageNet ResNet 变化缓慢，而这个学习率为 1、训练了两个迭代周期的 LeNet 变化很快，所以它的差距更大',
+    'card.small-batch.title': '小的规范化批量',
+    'card.small-batch.question': '当批量规范化只在少数几张图像上做规范化时，它会如何退化？不跨样本计算的 GroupNorm 和 LayerNorm 能否避免？',
+    'card.small-batch.source': 'Wu & He 2018，《Group Normalization》',
+    'card.small-batch.budget_note': '6 种幽灵批量大小 + GN + LN × 完整训练集上的 150 步（1,200 步）；GN（全连接层之后用 LayerNorm）和 LN 的学习率为 0.3',
+    'card.small-batch.published': 'ImageNet 上的 ResNet-50：批量规范化的错误率在每个 GPU 32 张图像时为 23.6%，2 张时为 34.7%；GN 始终约为 24.1%',
+    'card.small-batch.citation': 'Wu & He 2018，图 1 和表 2',
+    'card.small-batch.transfer': '趋势可以迁移（规范化批量变小时批量规范化会退化，GN 和 LN 不受影响），大小不能：LeNet 在 Fashion-MNIST 上训练 150 步并不是 ResNet-50 在 ImageNet 上训练 90 个迭代周期；这里 GN 和 LN 使用它们自己的学习率，仍落后于批量规范化，而在 ResNet-50 上，GN 在 32 时几乎追平批量规范化',
+    'card.smoothness.title': '批量规范化让损失曲面更平滑',
+    'card.smoothness.question': '批量规范化有效是因为它消除了内部协变量偏移，还是因为它让损失曲面更平滑？沿梯度方向测量，并用注入噪声的批量规范化训练。',
+    'card.smoothness.source': 'Santurkar et al. 2018，《How Does Batch Normalization Help Optimization?》',
+    'card.smoothness.budget_note': '有 BN、无 BN、带噪声 BN × 完整训练集上的 150 步；有 BN 和无 BN 各 15 次探测 × 5 次前向传播',
+    'card.smoothness.published': '有批量规范化时，损失沿梯度方向变化更小，梯度更具预测性，有效 β 平滑度更低；注入非平稳噪声的批量规范化（“带噪声 BN”）协变量偏移更大，却和批量规范化一样能训练（CIFAR-10 上的 VGG）',
+    'card.smoothness.citation': 'Santurkar et al. 2018，图 4（损失曲面）和图 2（带噪声 BN）',
+    'card.smoothness.transfer': '带噪声 BN 的结论可以干净地迁移（有意注入的分布偏移并不妨碍批量规范化训练）；损失曲面的比较只能部分迁移：Santurkar et al. 比较的是两个都能训练的 VGG，而在最初几步，没有批量规范化的 sigmoid LeNet 停在平坦的平台上，那里的曲面平滑只是因为什么都没有发生',
+    'card.bn-only.title': '只训练 γ 和 β',
+    'card.bn-only.question': '如果只训练批量规范化的 γ 和 β，其他所有权重都保持随机初始值，网络能走多远？',
+    'card.bn-only.source': 'Frankle, Schwab & Morcos 2020，《Training BatchNorm and Only BatchNorm》',
+    'card.bn-only.budget_note': '2 个 LeNet × 完整训练集的 2 个迭代周期（940 步）',
+    'card.bn-only.published': '只训练 γ 和 β，在 CIFAR-10 上用非常深的 ResNet（866 层）达到 82%，在 ImageNet 上 top-5 达到 32%；许多 γ 趋于 0，关闭了相应的特征',
+    'card.bn-only.citation': 'Frankle et al. 2020，图 2 / 表 2（CIFAR-10、ImageNet）和第 5 节（γ 的取值）',
+    'card.bn-only.transfer': '惊人之处可以迁移（随机特征加上学到的 γ 和 β 远胜随机猜测）；大小不能：Frankle et al. 需要非常深、非常宽、有数千个批量规范化通道的 ResNet 才达到 82%，而这个 LeNet 只有 226 个批量规范化通道，输出层也冻结在随机值',
+}
