@@ -24,7 +24,7 @@ def run(subset):
     """A live run of the chapter's LeNet with exact histograms and the whole input of the last pass."""
     data = FashionMNIST(subset.train_images[:1024], subset.train_labels[:1024], subset.test_images[:512],
                         subset.test_labels[:512], source="subset slice", path=subset.path, is_subset=True)
-    options = CaptureOptions(sample=None, raw_values=8, raw_keep=8, raw_last=1)
+    options = CaptureOptions(sample=None, raw_values=8, raw_keep=8, keep_inputs=1)
     r = bnviz.LiveRun(data, bnviz.RunConfig(device="cpu"), capture_options=options)
     r.advance(STEPS)
     return r
@@ -32,7 +32,7 @@ def run(subset):
 
 def last_input(run, layer):
     """(step, the whole input tensor (N, C, ...) of `layer`'s newest pass) as float64."""
-    step, X = run.capture.raw[layer][-1]
+    step, X = run.capture.inputs[layer][-1]
     return step, X.double()
 
 

@@ -13,18 +13,18 @@ PERCENTILE_NAMES = tuple(round(100 * q) for q in PERCENTILES)  # 15, 50, 85: p15
 
 
 def cell_constants(plan, ranges, bins, n_groups, like):
-    """(start, per_width, base) for histograms(): made once per plan, ranges and bins.
+    """(lo, per_width, base) for histograms(): made once per plan, ranges and bins.
 
-    A value v of row q lands in cell floor((v - start_q) * per_width_q), with start_q one bin width
-    below the range's lo: cell 0 is the underflow, 1..bins the bins, bins + 1 the overflow. `base`
-    moves row q (and, with per-channel counts, each value's channel) into its own block of cells.
+    A value v of row q lands in cell floor((v - lo_q) * per_width_q) + 1, clipped to 0 (the
+    underflow) and bins + 1 (the overflow). `base` holds that + 1 and moves row q (and, with
+    per-channel counts, each value's channel) into its own block of cells.
     """
     key = (tuple(ranges), bins, n_groups)
     if key not in plan.cells:
         Q, cells = len(ranges), bins + 2
         per_width = torch.tensor([[bins / (hi - lo)] for lo, hi in ranges], dtype=like.dtype, device=like.device)
-        start = torch.tensor([[lo - (hi - lo) / bins] for lo, hi in ranges], dtype=like.dtype, device=like.device)
-        base = torch.arange(Q, device=like.device, dtype=like.dtype).unsqueeze(1) * cells  # (Q, 1)
+        start = torch.tensor([[lo] for lo, _ in ranges], dtype=like.dtype, device=like.device)
+        base = torch.arange(Q, device=like.device, dtype=like.dtype).unsqueeze(1) * cells + 1  # (Q, 1)
         if n_groups > 1:
             base = base + plan.channel.to(like.dtype) * (Q * cells)  # (Q, used)
         plan.cells[key] = (start, per_width, base)
@@ -43,11 +43,12 @@ def histograms(values, constants, bins, n_groups=1):
     start, per_width, base = constants
     Q, cells = values.shape[0], bins + 2
     total = n_groups * Q * cells
-    # clamped to [0, bins + 1], then truncated: the floor for these non-negative cell numbers
-    cell = torch.sub(values, start).mul_(per_width).clamp_(0, bins + 1).add_(base)
+    # (v - lo) * per_width with lo exact, as the bin edges lo + k * width are meant (a spike of equal
+    # values, e.g. a convolution's bias over blank background, then falls on the side np.histogram puts it)
+    cell = torch.sub(values, start).mul_(per_width).floor_().clamp_(-1, bins).add_(base)
     cell = cell.nan_to_num_(nan=total + 1)  # NaN: past every cell
     if values.is_cuda:
-        counts = torch.histc(cell.floor_(), total + 2, 0, total + 2)[:total]
+        counts = torch.histc(cell, total + 2, 0, total + 2)[:total]
     else:
         counts = torch.bincount(cell.reshape(-1).long(), minlength=total + 2)[:total].float()
     return counts.reshape(Q, cells) if n_groups == 1 else counts.reshape(n_groups, Q, cells)
