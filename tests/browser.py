@@ -9,6 +9,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "artifacts"  # screenshots and server logs of the browser tests
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
@@ -53,6 +54,19 @@ def streamlit_server(env=None, port=None, log_path=None, extra_args=()):
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@contextlib.contextmanager
+def chromium_and_server(log_name):
+    """(browser, url): Debian's Chromium and the app on a real `streamlit run` server, its log in artifacts/."""
+    from playwright.sync_api import sync_playwright
+    ARTIFACTS.mkdir(exist_ok=True)
+    with streamlit_server(log_path=ARTIFACTS / log_name) as (url, proc), sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser, url
+        finally:
+            browser.close()
 
 
 def wait_idle(page, timeout=90_000):

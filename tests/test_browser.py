@@ -3,22 +3,17 @@ import os
 
 import pytest
 
-from browser import (CHROMIUM, CHROMIUM_ARGS, ROOT, step_number, streamlit_server, wait_idle,
+from browser import (ARTIFACTS, CHROMIUM, chromium_and_server, step_number, wait_idle,
                      wait_step_unchanged)
 
-ARTIFACTS = ROOT / "artifacts"
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
                                 reason="Debian's chromium is not installed (apt-get install chromium; .ci/run does)")
 
 
 @pytest.fixture(scope="module")
 def server():
-    from playwright.sync_api import sync_playwright
-    ARTIFACTS.mkdir(exist_ok=True)
-    with streamlit_server(log_path=ARTIFACTS / "streamlit.log") as (url, proc), sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium_and_server("streamlit.log") as (browser, url):
         yield browser, url
-        browser.close()
 
 
 def open_page(browser, url):

@@ -4,15 +4,15 @@ import os
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
+import torch
 
-from browser import CHROMIUM, CHROMIUM_ARGS, ROOT, step_number, streamlit_server, wait_idle
-
+from browser import ARTIFACTS, CHROMIUM, chromium_and_server, step_number, wait_idle
 from bnviz.app import links
+from bnviz.app.controls import THREADS_PER_SESSION
 from bnviz.debug.inside import inside_step
 from bnviz.debug.live_run import LiveRun
 from bnviz.train.config import RunConfig
 
-ARTIFACTS = ROOT / "artifacts"
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
                                 reason="Debian's chromium is not installed (apt-get install chromium; .ci/run does)")
 LESSON = {"norm": "custom", "lr": "0.5", "batch_size": "128", "seed": "4", "panel": "inside-one-step",
@@ -22,12 +22,8 @@ METRICS = ["μ (mean)", "σ² (variance)", "γ", "β"]
 
 @pytest.fixture(scope="module")
 def server():
-    from playwright.sync_api import sync_playwright
-    ARTIFACTS.mkdir(exist_ok=True)
-    with streamlit_server(log_path=ARTIFACTS / "streamlit_links.log") as (url, proc), sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium_and_server("streamlit_links.log") as (browser, url):
         yield browser, url
-        browser.close()
 
 
 def open_lesson(browser, url):
@@ -58,9 +54,15 @@ def test_a_lesson_link_in_two_tabs(server, full_data):
     shown = {name: metric(first, name) for name in METRICS}
     first.screenshot(path=str(ARTIFACTS / "lesson_link.png"), full_page=True)
 
-    # the numbers are this run's: the same seeded run outside the app, at the same step
-    oracle = LiveRun(full_data, RunConfig(lr=0.5, batch_size=128, seed=4))
-    oracle.advance(6)
+    # the numbers are this run's: the same seeded run outside the app, at the same step, with the
+    # app's torch threads (another thread count sums in another order: the last digit can differ)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(THREADS_PER_SESSION)
+    try:
+        oracle = LiveRun(full_data, RunConfig(lr=0.5, batch_size=128, seed=4))
+        oracle.advance(6)
+    finally:
+        torch.set_num_threads(threads)
     info = inside_step(oracle.history, None, "5", 3, oracle.layer_facts("5"))
     assert shown == {"μ (mean)": f"{info['mean']:.5f}", "σ² (variance)": f"{info['var']:.5f}",
                      "γ": f"{info['gamma']:.5f}", "β": f"{info['beta']:.5f}"}
