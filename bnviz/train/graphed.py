@@ -40,6 +40,10 @@ def replay_settings(model, known_ids):
     momentum and mode rule: changing one makes another kind of step), or None when `model` (or
     torch globally) has a hook whose id is not in `known_ids`: such a hook would run its Python on
     eager steps only, so that model is never replayed. One pass over the modules per step.
+
+    PyTorch has no public API that lists a module's hooks (only register_*_hook handles), so this
+    reads its private hook dicts (`_forward_hooks`, ... and the module-global ones): the one place in
+    bnviz that does, checked on every torch release by tests/test_graphed.py.
     """
     if (nn_module._global_forward_hooks or nn_module._global_forward_pre_hooks
             or nn_module._global_backward_hooks or nn_module._global_backward_pre_hooks):
