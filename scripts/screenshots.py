@@ -46,7 +46,11 @@ def main():
             wait_idle(page)
             if panel == "Moving mean":  # the red diamonds: what the moving statistics estimate
                 page.get_by_role("button", name="Recompute the population statistics now").click()
+                page.wait_for_timeout(1000)  # the rerun starts after the click's round trip
                 wait_idle(page, timeout=400_000)
+                page.wait_for_function("() => document.body.innerText.includes('gap: moving')", timeout=60_000)
+                wait_idle(page)
+            page.mouse.move(0, 0)  # no tooltip over the page
             page.wait_for_timeout(1500)  # let Plotly finish drawing (nothing to wait for on its side)
             page.screenshot(path=str(ROOT / "docs" / name), full_page=True)
             if options.get("pooled") is False:
