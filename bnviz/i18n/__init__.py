@@ -49,3 +49,39 @@ def mismatched_placeholders(lang):
             if a != b:
                 out[key] = (a, b)
     return out
+
+
+class Message(str):
+    """A catalogue text that stays translatable after it leaves the layer that made it.
+
+    It reads as its English text (a plain str: English callers and tests see no difference), and
+    `.text(lang)` renders it in `lang`, a value that is itself a Message rendered in `lang` too.
+    Lower layers (the lesson-link parser, RunConfig's checks) return Messages; the app shows them
+    in the session's language.
+    """
+
+    def __new__(cls, key, **values):
+        self = super().__new__(cls, text(key, DEFAULT, **values))
+        self.key, self.values = key, values
+        return self
+
+    def __reduce__(self):
+        return _message, (self.key, self.values)
+
+    def text(self, lang=DEFAULT):
+        return text(self.key, lang, **{k: in_language(v, lang) for k, v in self.values.items()})
+
+
+def _message(key, values):
+    return Message(key, **values)
+
+
+def in_language(value, lang=DEFAULT):
+    """`value` in `lang` when it is a Message, else `value` unchanged."""
+    return value.text(lang) if isinstance(value, Message) else value
+
+
+def from_english(value, keys, lang=DEFAULT):
+    """`value` in `lang` where it is the English text of one of `keys` (a lower layer's table written
+    in the catalogue's English); any other value unchanged."""
+    return next((text(k, lang) for k in keys if isinstance(value, str) and value == text(k, DEFAULT)), value)
