@@ -20,6 +20,7 @@ from .modes import MODE_CELLS, MODE_COLUMNS
 from .tour import ema, per_channel, standardise
 from .tour_texts import TEXTS
 
+RULE_WORDS = ("tour.col.rule", "tour.rule.chapter", "tour.rule.torch")  # the trap table's own words
 CLAIM_CARDS = ("smoothness", "lr-sweep", "small-batch", "momentum", "bn-only")
 
 
@@ -201,7 +202,8 @@ def numbers_train_eval(run, lang="en"):
             "layer": t["layer"], "max_shift": float(shift[k]), "shift_channel": k,
             "shift_before": float(t["mean_before"][k]), "shift_after": float(t["mean_after"][k])}
     answer = 1 if row["normalises with"] == "batch statistics" else 0
-    table = [{from_english(k, MODE_COLUMNS, lang): from_english(v, MODE_CELLS, lang) for k, v in r.items()}
+    table = [{from_english(k, MODE_COLUMNS + RULE_WORDS, lang): from_english(v, MODE_CELLS + RULE_WORDS, lang)
+              for k, v in r.items()}
              for r in t["matrix"]]
     return nums, answer, None, table, {"page": "experiments"}
 

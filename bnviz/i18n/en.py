@@ -377,6 +377,25 @@ all_gather (forward) and one all_reduce (backward) per BN layer per step.""",
     "controls.bp.gap": "batch standard deviations (after step 30)",
     "controls.bp.step": "Stop at step (0: off)",
     "controls.bp.epoch": "Stop at every epoch end",
+    # --- why a run stopped by itself (bnviz/debug/breakpoints.py) ---------------------------------------
+    "debug.diverged_loss": ("Training diverged at step {step}: the loss is {loss}. Lower the learning rate (the "
+                            "chapter uses 1.0) and press Reset."),
+    "debug.diverged_loss_at": ("Training diverged at step {step}: the loss is {loss}; the first non-finite captured "
+                               "value is {field} of channel {channel} in layer {layer}. Lower the learning rate "
+                               "(the chapter uses 1.0) and press Reset."),
+    "debug.diverged_field": ("Training diverged at step {step}: {field} of channel {channel} in layer {layer} is not "
+                             "finite (the loss was still {loss:.4g}). Lower the learning rate and press Reset."),
+    "debug.loss_jump": ("Stopped at step {step}: the loss jumped from {prev:.4g} to {loss:.4g} (×{ratio:.1f}), more "
+                        "than ×{limit:g}: the last update overshot.{detail} A smaller learning rate avoids it."),
+    "debug.shift_jumped": (" The first layer whose batch statistics jumped is layer {layer}: its batch mean shifted "
+                           "by {shift:.1f} standard deviations of the previous batch."),
+    "debug.shift_most": (" The batch statistics moved most in layer {layer}: its batch mean shifted by {shift:.1f} "
+                         "standard deviations of the previous batch."),
+    "debug.gap": ("Stopped at step {step}: in layer {layer}, channel {channel}, the moving mean is {gap:.2f} batch "
+                  "standard deviations away from this batch's mean (threshold {limit:g}): prediction mode would "
+                  "normalise this batch very differently from training."),
+    "debug.at_step": "Stopped at step {step}, as asked.",
+    "debug.epoch_end": "Stopped at the end of an epoch (step {step}), as asked.",
     "app.mode.tour": "Guided tour",
     "panels.svg": "SVG",
     # --- lesson links (bnviz/app/lesson.py, bnviz/app/links.py) ---------------------------------------
@@ -459,6 +478,9 @@ all_gather (forward) and one all_reduce (backward) per BN layer per step.""",
     "tour.col.card": "card",
     "tour.col.published": "published",
     "tour.col.source": "source",
+    "tour.col.rule": "rule",
+    "tour.rule.chapter": "the chapter's rule: torch.is_grad_enabled()",
+    "tour.rule.torch": "PyTorch's rule: self.training",
     # --- the guided tour (bnviz/app/tour.py and bnviz/experiments/tour_texts.py) -----------------------
     'tour.ui.title': 'Guided tour: Batch Normalization in {n} stops',
     'tour.ui.run': "One real run for the whole class: the chapter's LeNet with its BatchNorm, lr {lr:g}, batch {batch_size}, momentum {momentum:g}, ε {eps:g}, seed {seed}; {steps} steps ({epochs} epochs of {images:,} training images), on the **{data}**. Trained once on this server in {seconds:.0f} s and shared read-only by every student on the same seed.",

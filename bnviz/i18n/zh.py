@@ -365,6 +365,20 @@ TEXTS = {
     "controls.bp.gap": "个小批量标准差（第 30 步之后）",
     "controls.bp.step": "在第几步停止（0：关闭）",
     "controls.bp.epoch": "每个迭代周期结束时停止",
+    # --- 运行为何自己停下（bnviz/debug/breakpoints.py） -------------------------------------------------
+    "debug.diverged_loss": "训练在第 {step} 步发散：损失是 {loss}。请降低学习率（本章用 1.0）并按“重置”。",
+    "debug.diverged_loss_at": ("训练在第 {step} 步发散：损失是 {loss}；捕获到的第一个非有限值是层 {layer} 通道 {channel} "
+                               "的 {field}。请降低学习率（本章用 1.0）并按“重置”。"),
+    "debug.diverged_field": ("训练在第 {step} 步发散：层 {layer} 通道 {channel} 的 {field} 不是有限值（此时损失仍是 "
+                             "{loss:.4g}）。请降低学习率并按“重置”。"),
+    "debug.loss_jump": ("在第 {step} 步停下：损失从 {prev:.4g} 跳到 {loss:.4g}（×{ratio:.1f}），超过 ×{limit:g}："
+                        "上一次更新走过头了。{detail}较小的学习率可以避免这种情况。"),
+    "debug.shift_jumped": "第一个小批量统计量跳变的层是层 {layer}：它的小批量均值移动了上一个小批量的 {shift:.1f} 个标准差。",
+    "debug.shift_most": "小批量统计量移动最多的是层 {layer}：它的小批量均值移动了上一个小批量的 {shift:.1f} 个标准差。",
+    "debug.gap": ("在第 {step} 步停下：层 {layer} 通道 {channel} 的移动平均值与这个小批量的均值相差 {gap:.2f} 个"
+                  "小批量标准差（阈值 {limit:g}）：预测模式对这个小批量的规范化会与训练时大不相同。"),
+    "debug.at_step": "按要求在第 {step} 步停下。",
+    "debug.epoch_end": "按要求在一个迭代周期结束时（第 {step} 步）停下。",
     "app.mode.tour": "导览",
     "panels.svg": "SVG 图",
     # --- 课程链接（bnviz/app/lesson.py、bnviz/app/links.py） ----------------------------------------------
@@ -445,6 +459,9 @@ TEXTS = {
     "tour.col.card": "卡片",
     "tour.col.published": "发表的结论",
     "tour.col.source": "出处",
+    "tour.col.rule": "规则",
+    "tour.rule.chapter": "本章的规则：torch.is_grad_enabled()",
+    "tour.rule.torch": "PyTorch 的规则：self.training",
     # --- 导览（bnviz/app/tour.py 和 bnviz/experiments/tour_texts.py） --------------------------------------
     "tour.ui.title": "导览：批量规范化，{n} 站",
     "tour.ui.run": ("全班共用的一次真实运行：本章带批量规范化的 LeNet，学习率 {lr:g}，批量大小 {batch_size}，"
@@ -499,7 +516,7 @@ TEXTS = {
     "tour.standardised.choice2": "各通道保持各自不同的均值；只是离散程度被重新缩放",
     "tour.gamma-beta.title": "γ 和 β 是学出来的",
     "tour.gamma-beta.question": ("每个通道的拉伸参数 γ 从 1 开始、偏移参数 β 从 0 开始，SGD 像训练权重一样训练它们。"
-                                 "{steps} 步之后，net[{layer}] 通道 {channel} 的 γ 大于 1 还是小于 1？"),
+                                 "{steps} 步之后，net[{layer}] 通道 {channel} 的 γ 大于还是小于 1？"),
     "tour.gamma-beta.reveal": ("通道 {channel} 的 γ 从 {gamma0:.4f} 变为 **{gamma1:.4f}**，β 从 {beta0:.4f} 变为 "
                                "**{beta1:.4f}**。在这一层的 {C} 个通道上，γ 现在介于 {gamma_lo:.3f} 和 {gamma_hi:.3f} 之间，"
                                "β 介于 {beta_lo:.3f} 和 {beta_hi:.3f} 之间；通道 {far} 离 γ = 1 最远。"
