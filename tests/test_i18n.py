@@ -336,7 +336,7 @@ def test_sidebar_lock_and_link_notices_in_chinese(monkeypatch, subset):
         zh = n.text("zh")
         assert zh in shown and str(n) not in shown
         assert numbers(zh) == numbers(str(n)) and all(code in zh for code in re.findall(r"`[^`]*`", str(n)))
-    assert any("本课固定了：学习率, 模型。" in c.value for c in at.sidebar.caption)
+    assert any("本课固定了：学习率、模型。" in c.value for c in at.sidebar.caption)
     assert english_left(at) == {}
     # the same link in English reads as before
     lesson, english = links.parse({k: v for k, v in params.items() if k != "lang"})

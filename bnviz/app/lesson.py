@@ -78,10 +78,11 @@ def notices_ui():
 def locks_ui(lesson):
     """Sidebar: what this lesson fixes and hides."""
     parts, chosen = [], lang()
+    names = lambda fields: t("lesson.separator").join(text(links.NAMES[n], chosen) for n in fields)  # noqa: E731
     if lesson["lock"]:
-        parts.append(t("lesson.fixes", names=", ".join(text(links.NAMES[n], chosen) for n in lesson["lock"])))
+        parts.append(t("lesson.fixes", names=names(lesson["lock"])))
     if lesson["hide"]:
-        parts.append(t("lesson.hides", names=", ".join(text(links.NAMES[n], chosen) for n in lesson["hide"])))
+        parts.append(t("lesson.hides", names=names(lesson["hide"])))
     if parts:
         st.sidebar.caption("🔒 " + " ".join(parts))
 

@@ -404,6 +404,7 @@ all_gather (forward) and one all_reduce (backward) per BN layer per step.""",
     "lesson.ok": "OK",
     "lesson.fixes": "This lesson fixes: {names}.",
     "lesson.hides": "It hides: {names}.",
+    "lesson.separator": ", ",  # between the names of a list
     "lesson.copy": "Copy lesson link",
     "lesson.copied": "Copied ✓",
     "lesson.copy_failed": "Could not copy: open “Lesson link” below",

@@ -386,6 +386,7 @@ TEXTS = {
     "lesson.ok": "知道了",
     "lesson.fixes": "本课固定了：{names}。",
     "lesson.hides": "隐藏了：{names}。",
+    "lesson.separator": "、",
     "lesson.copy": "复制课程链接",
     "lesson.copied": "已复制 ✓",
     "lesson.copy_failed": "无法复制：请打开下面的“课程链接”",
