@@ -397,3 +397,22 @@ def test_tour_stops_state_the_same_numbers_in_both_languages(subset):
         assert len(en.table or []) == len(zh.table or [])
         for a, b in zip(en.table or [], zh.table or []):  # each row states the same numbers
             assert numbers(" ".join(map(str, b.values()))) == numbers(" ".join(map(str, a.values()))), n
+
+
+def test_notebook_plots_take_the_language(subset):
+    """bnviz.plots (the notebook API) passes `lang` to the figures: the same data, Chinese words."""
+    import numpy as np
+    from bnviz import RunConfig, plots
+    from bnviz.debug.live_run import LiveRun
+    run = LiveRun(subset, RunConfig(seed=0, device="cpu"))
+    run.advance(3)
+    for draw in (lambda **k: plots.distributions(run, "1", **k), lambda **k: plots.heatmap(run, "1", **k),
+                 lambda **k: plots.heatmap(run, "1", channel=1, **k), lambda **k: plots.percentiles(run, "1", **k),
+                 lambda **k: plots.moving(run, "1", 2, **k), lambda **k: plots.gamma_beta(run, "1", **k),
+                 lambda **k: plots.training(run, **k)):
+        en, zh = draw(), draw(lang="zh")
+        assert plotly_texts(zh.to_json()) != plotly_texts(en.to_json())
+        assert [w for w in plotly_texts(zh.to_json()) if english_sentences(w)] == []
+        for a, b in zip(en.data, zh.data):
+            if getattr(a, "y", None) is not None:
+                np.testing.assert_array_equal(np.asarray(a.y), np.asarray(b.y))

@@ -24,7 +24,7 @@ def card_ui(data, slots):
     settings = card.settings(quick=quick)
     if quick:  # the budget note describes the default settings; say what the quick ones are
         st.caption(t("cards.quick_settings", settings=", ".join(
-            f"{k} = {v}" for k, v in dataclasses.asdict(settings).items() if v is not None)))
+            f"`{k} = {v}`" for k, v in dataclasses.asdict(settings).items() if v is not None)))  # code names
     else:
         st.caption(t("cards.default_settings", seconds=card.budget_seconds, note=card.said("budget_note", lang())))
     if st.button(t("cards.run"), key="card_run"):
