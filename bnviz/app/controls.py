@@ -10,7 +10,7 @@ import streamlit as st
 
 from ..chapter.conventions import chapter_to_torch_momentum
 from ..debug.breakpoints import Breakpoints
-from ..i18n import in_language, text
+from ..i18n import LANGUAGES, in_language, text
 from ..train.config import RunConfig, available_devices, config_problems
 from .diagnostics import action_started
 from .language import lang, t
@@ -28,7 +28,7 @@ THREADS_PER_SESSION = 1
 MAX_TRAINING = max(1, (os.cpu_count() or 2) // THREADS_PER_SESSION)
 SLOT_WAIT_SECONDS = 90  # a Step click waits this long for its turn before saying the server is busy
 NORM_LABELS = {"custom": "controls.norm.custom", "torch": "controls.norm.torch", "none": "controls.norm.none"}
-LANG_LABELS = {"en": "English", "zh": "中文"}  # each language in its own words, whatever the page's
+LANG_LABELS = LANGUAGES  # each language in its own words, whatever the page's
 PCT_OF = {"output": "app.view.pct_output", "input": "app.view.pct_input"}
 log = logging.getLogger("bnviz.app")
 

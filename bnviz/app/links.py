@@ -13,14 +13,14 @@ import math
 import re
 from urllib.parse import urlencode, urlsplit
 
-from ..i18n import Message
+from ..i18n import CATALOGUES, Message
 from ..train.config import DEVICES, LIMITS, RunConfig, config_problems
 
 SETTINGS = ("norm", "lr", "batch_size", "momentum", "eps", "seed", "device")
 PAGES = ("live", "experiments", "replay", "tour")
 PANEL_SLUGS = ("distributions-now", "over-time", "moving-mean", "gamma-beta", "training", "inside-one-step",
                "precise-statistics")  # in the order of bnviz.app.panels.PANELS
-LANGS = ("en", "zh")
+LANGS = tuple(CATALOGUES)  # "en", "zh": the languages bnviz.i18n has
 FIELDS = ("page", *SETTINGS, "panel", "layer", "channel", "step", "stop", "lang", "lock", "hide")
 ACTIONS = ("reset", "training")  # groups of buttons a lesson can lock or hide
 LOCKABLE = ("page", *SETTINGS, "panel", "layer", "channel", "lang", *ACTIONS)
