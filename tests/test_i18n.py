@@ -416,3 +416,22 @@ def test_notebook_plots_take_the_language(subset):
         for a, b in zip(en.data, zh.data):
             if getattr(a, "y", None) is not None:
                 np.testing.assert_array_equal(np.asarray(a.y), np.asarray(b.y))
+
+
+def test_a_converted_cards_result_in_both_languages(small_data):
+    """The bias card (the experiments page's first): its figure, reading and table in Chinese state
+    the same numbers as in English; the English ones are unchanged (tests/test_cards.py checks them)."""
+    from bnviz.experiments.catalog import get_card
+    card = get_card("bias")
+    result = card.run(small_data, card.settings(device="cpu", train_images=512, test_images=256, epochs=1))
+    en, zh = card.reading_in(result), card.reading_in(result, "zh")
+    assert en == card.reading(result) and numbers(zh) == numbers(en) and not english_sentences(zh)
+    assert card.figure_in(result).to_json() == card.figure(result).to_json()
+    words = plotly_texts(card.figure_in(result, "zh").to_json())
+    assert words != plotly_texts(card.figure(result).to_json())
+    assert [w for w in words if english_sentences(w)] == []
+    table = card.table_in(result, "zh")
+    assert card.table_in(result) == result.table and len(table) == len(result.table)
+    for a, b in zip(result.table, table):
+        assert [v for v in a.values() if not isinstance(v, str)] == [v for v in b.values() if not isinstance(v, str)]
+        assert not english_sentences(" ".join(map(str, [*b, *b.values()])))

@@ -42,10 +42,10 @@ def card_ui(data, slots):
         bar.empty()
     result = st.session_state.get("card_result")
     if result is not None and result.name == name:
-        st.plotly_chart(card.figure(result), key="chart-card", width="stretch")
-        st.markdown(card.reading(result))
-        table = pd.DataFrame(result.table)
-        st.dataframe(table, hide_index=True)
+        st.plotly_chart(card.figure_in(result, lang()), key="chart-card", width="stretch")
+        st.markdown(card.reading_in(result, lang()))
+        st.dataframe(pd.DataFrame(card.table_in(result, lang())), hide_index=True)
+        table = pd.DataFrame(result.table)  # the CSV keeps the English column names (a file for scripts)
         st.download_button(t("cards.download"), table.to_csv(index=False).encode(),
                            file_name=f"bnviz-{name}.csv", mime="text/csv", key="card_csv")
         st.caption(t("cards.footer", data=result.data, seconds=result.seconds,

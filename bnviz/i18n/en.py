@@ -554,6 +554,34 @@ all_gather (forward) and one all_reduce (backward) per BN layer per step.""",
     'card.bias.published': "Yes: BN's shift beta replaces the bias, whose effect the mean subtraction cancels; same accuracy with fewer parameters",
     'card.bias.citation': "Ioffe & Szegedy 2015, Sec. 3.2 ('the bias b can be ignored ... its effect will be canceled by the subsequent mean subtraction')",
     'card.bias.transfer': 'Fully: the argument is algebra (the batch mean contains the bias), so it holds for any layer followed by BN in training mode, LeNet or ResNet; only the float rounding that separates the two runs late in training is particular to this run',
+    # --- the bias card's figure, table and reading (bnviz/experiments/cards/bias.py) -----------------------
+    "card.bias.col.variant": "variant",
+    "card.bias.col.parameters": "parameters",
+    "card.bias.col.biases": "pre-BN biases",
+    "card.bias.col.acc_by_epoch": "test acc by epoch",
+    "card.bias.col.final_acc": "final test acc",
+    "card.bias.col.final_loss": "final train loss",
+    "card.bias.cell.with": "with bias",
+    "card.bias.cell.without": "without bias",
+    "card.bias.fig.title": "Exercise 1: the bias before BN",
+    "card.bias.fig.loss": "training loss (10-step mean)",
+    "card.bias.fig.gap": "|loss with bias - loss without| per step",
+    "card.bias.fig.moved": "how far each moved during training",
+    "card.bias.fig.loss_gap": "loss gap",
+    "card.bias.fig.bias_change": "max |bias change|",
+    "card.bias.fig.beta_change": "max |beta change|",
+    "card.bias.together_never": "the two runs' losses never differed by more than 1e-3",
+    "card.bias.together_until": ("their losses stayed within 1e-3 of each other until step {first} (float rounding, "
+                                 "amplified by training, then separates them)"),
+    "card.bias.reading": ("Without the bias before each BN the LeNet has {without:,} parameters instead of "
+                          "{with_bias:,} ({fewer} fewer: one per BN channel) and reached test accuracy "
+                          "{acc_without:.3f} against {acc_with:.3f}; {together}. The removed biases did nothing: in "
+                          "training mode BN subtracts the batch mean, which contains the bias, so the bias gets a "
+                          "zero gradient — the largest change of any bias over the whole run was {dead:.1e}, while "
+                          "every BN layer's beta moved by at least {beta:.2f}. The shift the next layer sees is "
+                          "beta's alone; the bias only rides along in the moving mean (moving mean with bias minus "
+                          "moving mean without equals the bias, times the 1 - 0.9^t of it an average started at 0 "
+                          "holds, to within {absorbed:.1e}), so prediction mode subtracts it again."),
     'card.lr-sweep.title': 'Learning rate, with and without BN',
     'card.lr-sweep.question': 'Compare the learning rates for LeNet with and without batch normalization. Plot the increase in training and test accuracy. How large can you make the learning rate?',
     'card.lr-sweep.source': "the chapter's exercise 2",

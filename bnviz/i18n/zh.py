@@ -583,6 +583,31 @@ TEXTS = {
     'card.bias.published': '可以：批量规范化的偏移参数 β 取代了偏置，偏置的作用被减去均值抵消；参数更少，精度相同',
     'card.bias.citation': 'Ioffe & Szegedy 2015，第 3.2 节（“偏置 b 可以忽略……它的作用会被随后的减去均值抵消”）',
     'card.bias.transfer': '完全可迁移：这个论证是代数（小批量均值包含偏置），所以对训练模式下任何后接批量规范化的层都成立，LeNet 或 ResNet 皆然；只有训练后期把两次运行分开的浮点舍入误差是本次运行特有的',
+    # --- 偏置卡片的图、表和解读（bnviz/experiments/cards/bias.py） ---------------------------------------
+    "card.bias.col.variant": "变体",
+    "card.bias.col.parameters": "参数个数",
+    "card.bias.col.biases": "批量规范化之前的偏置个数",
+    "card.bias.col.acc_by_epoch": "各迭代周期的测试精度",
+    "card.bias.col.final_acc": "最终测试精度",
+    "card.bias.col.final_loss": "最终训练损失",
+    "card.bias.cell.with": "有偏置",
+    "card.bias.cell.without": "无偏置",
+    "card.bias.fig.title": "练习 1：批量规范化之前的偏置",
+    "card.bias.fig.loss": "训练损失（10 步平均）",
+    "card.bias.fig.gap": "每步的 |有偏置的损失 − 无偏置的损失|",
+    "card.bias.fig.moved": "训练中各自移动了多远",
+    "card.bias.fig.loss_gap": "损失差",
+    "card.bias.fig.bias_change": "偏置的最大变化",
+    "card.bias.fig.beta_change": "偏移参数 β 的最大变化",
+    "card.bias.together_never": "两次运行的损失之差从未超过 1e-3",
+    "card.bias.together_until": "它们的损失在第 {first} 步之前相差不超过 1e-3（之后浮点舍入误差被训练放大，把两者分开）",
+    "card.bias.reading": ("去掉每个批量规范化层之前的偏置后，LeNet 有 {without:,} 个参数，而不是 {with_bias:,} 个"
+                          "（少 {fewer} 个：每个批量规范化通道一个），测试精度为 {acc_without:.3f}，对比 {acc_with:.3f}；"
+                          "{together}。去掉的偏置本来就不起作用：在训练模式下，批量规范化减去小批量均值，而均值中包含偏置，"
+                          "所以偏置的梯度为零——整个运行中任何偏置的最大变化是 {dead:.1e}，而每个批量规范化层的偏移参数 β "
+                          "至少移动了 {beta:.2f}。下一层看到的偏移只来自 β；偏置只是跟着进入移动平均值（有偏置的移动平均值"
+                          "减去无偏置的移动平均值，等于偏置乘以从 0 开始的平均所保留的 1 - 0.9^t，误差在 {absorbed:.1e} "
+                          "以内），所以预测模式会再次把它减掉。"),
     'card.lr-sweep.title': '学习率：有无批量规范化',
     'card.lr-sweep.question': '比较 LeNet 在使用和不使用批量规范化情况下的学习率。绘制训练和测试精度的提高。学习率可以有多高？',
     'card.lr-sweep.source': '本章练习 2',
