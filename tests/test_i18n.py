@@ -418,12 +418,18 @@ def test_notebook_plots_take_the_language(subset):
                 np.testing.assert_array_equal(np.asarray(a.y), np.asarray(b.y))
 
 
-def test_a_converted_cards_result_in_both_languages(small_data):
-    """The bias card (the experiments page's first): its figure, reading and table in Chinese state
-    the same numbers as in English; the English ones are unchanged (tests/test_cards.py checks them)."""
+CONVERTED_CARDS = {"bias": dict(train_images=512, test_images=256, epochs=1),
+                   "bn-only": dict(train_images=512, test_images=256, epochs=1),
+                   "fixed-affine": dict(train_images=512, test_images=256, epochs=1, probe_images=128)}
+
+
+@pytest.mark.parametrize("name", CONVERTED_CARDS)
+def test_a_converted_cards_result_in_both_languages(small_data, name):
+    """The cards converted so far: their figure, reading and table in Chinese state the same numbers
+    as in English; the English ones are unchanged (tests/test_cards.py checks them)."""
     from bnviz.experiments.catalog import get_card
-    card = get_card("bias")
-    result = card.run(small_data, card.settings(device="cpu", train_images=512, test_images=256, epochs=1))
+    card = get_card(name)
+    result = card.run(small_data, card.settings(device="cpu", **CONVERTED_CARDS[name]))
     en, zh = card.reading_in(result), card.reading_in(result, "zh")
     assert en == card.reading(result) and numbers(zh) == numbers(en) and not english_sentences(zh)
     assert card.figure_in(result).to_json() == card.figure(result).to_json()

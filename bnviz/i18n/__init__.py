@@ -5,6 +5,7 @@ Each catalogue (`en.py`, `zh.py`) is one dict, keys by place (`panel.moving_mean
 `axis.step`, …), values with `{named}` placeholders for computed numbers. The placeholders carry
 their format (`{mean:.5f}`), the same in both languages, so numbers read the same in both.
 """
+import re
 import string
 
 from . import en, zh
@@ -83,5 +84,29 @@ def in_language(value, lang=DEFAULT):
 
 def from_english(value, keys, lang=DEFAULT):
     """`value` in `lang` where it is the English text of one of `keys` (a lower layer's table written
-    in the catalogue's English); any other value unchanged."""
-    return next((text(k, lang) for k in keys if isinstance(value, str) and value == text(k, DEFAULT)), value)
+    in the catalogue's English); any other value unchanged. A key with placeholders matches its
+    English text with any values in their places, and those values (as written) fill `lang`'s text."""
+    if not isinstance(value, str) or lang == DEFAULT:
+        return value
+    for key in keys:
+        english = CATALOGUES[DEFAULT][key]
+        if not placeholders(english):
+            if value == english:
+                return text(key, lang)
+            continue
+        found = _pattern(english).fullmatch(value)
+        if found:
+            words = CATALOGUES.get(lang, {}).get(key, english)
+            return re.sub(r"\{(\w+)(?::[^{}]*)?\}", lambda m: found.group(m.group(1)), words.replace("{{", "{").replace("}}", "}"))
+    return value
+
+
+def _pattern(template):
+    """A regex matching `template` filled with any values: {name:spec} -> (?P<name>.+?)."""
+    out, seen = [], set()
+    for literal, name, _, _ in string.Formatter().parse(template):
+        out.append(re.escape(literal))
+        if name is not None:
+            out.append(f"(?P={name})" if name in seen else f"(?P<{name}>.+?)")
+            seen.add(name)
+    return re.compile("".join(out), re.S)

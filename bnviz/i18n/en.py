@@ -582,6 +582,49 @@ all_gather (forward) and one all_reduce (backward) per BN layer per step.""",
                           "beta's alone; the bias only rides along in the moving mean (moving mean with bias minus "
                           "moving mean without equals the bias, times the 1 - 0.9^t of it an average started at 0 "
                           "holds, to within {absorbed:.1e}), so prediction mode subtracts it again."),
+    # --- words several cards share, and the bn-only and fixed-affine cards' figures, tables, readings -----
+    "card.common.loss_panel": "training loss (10-step mean)",
+    "card.common.acc_panel": "test accuracy by epoch",
+    "card.common.final_acc": "final test acc",
+    "card.common.final_loss": "final train loss",
+    "card.common.acc_by_epoch": "test acc by epoch",
+    "card.common.variant": "variant",
+    "card.common.layer": "layer",
+    "card.bn-only.all": "all parameters",
+    "card.bn-only.only": "only gamma and beta",
+    "card.bn-only.col.trained": "trained",
+    "card.bn-only.col.trainable": "trainable parameters",
+    "card.bn-only.col.near_zero": "channels with |gamma| < {t:g}",
+    "card.bn-only.col.layer_near_zero": "{slot}: |gamma| < {t:g}",
+    "card.bn-only.fig.share": "share of channels with |gamma| < {t:g}",
+    "card.bn-only.fig.title": "Training only BN's gamma and beta",
+    "card.bn-only.reading": ("Training only gamma and beta — {trainable:,} of {total:,} parameters ({share:.1%}), every "
+                             "convolution and linear weight left at its random start — reached test accuracy "
+                             "{acc_only:.3f} in {epochs} epochs, against {acc_full:.3f} training everything (chance is "
+                             "0.1). {near_only:.1%} of its BN channels ended with |gamma| < {threshold:g} (they started "
+                             "at 1), most in {most} ({most_share:.1%}); training everything, {near_full:.1%}. Pushing "
+                             "gamma to 0 switches a random feature off: with only gamma and beta to learn, choosing "
+                             "among random features is what is left to do."),
+    "card.fixed-affine.learned": "learned gamma, beta",
+    "card.fixed-affine.fixed": "gamma = 1, beta = 0 fixed",
+    "card.fixed-affine.col.trainable": "trainable parameters",
+    "card.fixed-affine.col.gamma": "gamma: mean, range",
+    "card.fixed-affine.col.beta": "mean |beta|",
+    "card.fixed-affine.col.beyond": "sigmoid inputs beyond |2|",
+    "card.fixed-affine.col.std": "sigmoid input std by layer",
+    "card.fixed-affine.fig.bars": "test accuracy; share of sigmoid inputs beyond |2|",
+    "card.fixed-affine.fig.title": "Exercise 5: gamma and beta fixed",
+    "card.fixed-affine.worth": "worth",
+    "card.fixed-affine.not_worth": "not worth",
+    "card.fixed-affine.reading": ("With gamma and beta learned the LeNet reached test accuracy {acc_learned:.3f} (train "
+                                  "loss {loss_learned:.3f}); with gamma = 1 and beta = 0 fixed, {acc_fixed:.3f} (loss "
+                                  "{loss_fixed:.3f}). Fixed, each sigmoid's input is normalised to mean 0 and variance 1 "
+                                  "per channel in training (in prediction mode, on test images, its std per layer was "
+                                  "{std_fixed}), so {sat_fixed:.1%} of them lie beyond |2|, where the sigmoid bends; "
+                                  "learned, the layers moved to gamma {gamma} (mean [min, max]) and mean |beta| "
+                                  "{beta:.2f}, with input std {std_learned} and {sat_learned:.1%} beyond |2|. gamma and "
+                                  "beta give back what normalisation takes away — the scale and offset each unit's "
+                                  "nonlinearity works at — which is {worth} {gain:.3f} of test accuracy in this run."),
     'card.lr-sweep.title': 'Learning rate, with and without BN',
     'card.lr-sweep.question': 'Compare the learning rates for LeNet with and without batch normalization. Plot the increase in training and test accuracy. How large can you make the learning rate?',
     'card.lr-sweep.source': "the chapter's exercise 2",

@@ -608,6 +608,45 @@ TEXTS = {
                           "至少移动了 {beta:.2f}。下一层看到的偏移只来自 β；偏置只是跟着进入移动平均值（有偏置的移动平均值"
                           "减去无偏置的移动平均值，等于偏置乘以从 0 开始的平均所保留的 1 - 0.9^t，误差在 {absorbed:.1e} "
                           "以内），所以预测模式会再次把它减掉。"),
+    # --- 几张卡片共用的词，以及 bn-only 和 fixed-affine 卡片的图、表和解读 ----------------------------------
+    "card.common.loss_panel": "训练损失（10 步平均）",
+    "card.common.acc_panel": "各迭代周期的测试精度",
+    "card.common.final_acc": "最终测试精度",
+    "card.common.final_loss": "最终训练损失",
+    "card.common.acc_by_epoch": "各迭代周期的测试精度",
+    "card.common.variant": "变体",
+    "card.common.layer": "层",
+    "card.bn-only.all": "训练全部参数",
+    "card.bn-only.only": "只训练 γ 和 β",
+    "card.bn-only.col.trained": "训练的参数",
+    "card.bn-only.col.trainable": "可训练参数个数",
+    "card.bn-only.col.near_zero": "|γ| < {t:g} 的通道占比",
+    "card.bn-only.col.layer_near_zero": "{slot}：|γ| < {t:g}",
+    "card.bn-only.fig.share": "|γ| < {t:g} 的通道占比",
+    "card.bn-only.fig.title": "只训练批量规范化的拉伸参数 γ 和偏移参数 β",
+    "card.bn-only.reading": ("只训练 γ 和 β——{total:,} 个参数中的 {trainable:,} 个（{share:.1%}），所有卷积层和全连接层的权重"
+                             "都留在随机初始值——在 {epochs} 个迭代周期内达到测试精度 {acc_only:.3f}，而训练全部参数为 "
+                             "{acc_full:.3f}（随机猜测为 0.1）。它的批量规范化通道中有 {near_only:.1%} 最终 |γ| < {threshold:g}"
+                             "（它们从 1 开始），最多的是 {most}（{most_share:.1%}）；训练全部参数时为 {near_full:.1%}。"
+                             "把 γ 推到 0 就关掉了一个随机特征：只能学习 γ 和 β 时，剩下能做的就是在随机特征中挑选。"),
+    "card.fixed-affine.learned": "学习 γ、β",
+    "card.fixed-affine.fixed": "固定 γ = 1、β = 0",
+    "card.fixed-affine.col.trainable": "可训练参数个数",
+    "card.fixed-affine.col.gamma": "γ：均值 [最小, 最大]",
+    "card.fixed-affine.col.beta": "|β| 的均值",
+    "card.fixed-affine.col.beyond": "sigmoid 输入超出 |2| 的占比",
+    "card.fixed-affine.col.std": "各层 sigmoid 输入的标准差",
+    "card.fixed-affine.fig.bars": "测试精度；sigmoid 输入超出 |2| 的占比",
+    "card.fixed-affine.fig.title": "练习 5：固定拉伸参数 γ 和偏移参数 β",
+    "card.fixed-affine.worth": "值",
+    "card.fixed-affine.not_worth": "不值",
+    "card.fixed-affine.reading": ("学习 γ 和 β 时，LeNet 达到测试精度 {acc_learned:.3f}（训练损失 {loss_learned:.3f}）；"
+                                  "固定 γ = 1、β = 0 时为 {acc_fixed:.3f}（损失 {loss_fixed:.3f}）。固定时，每个 sigmoid 的输入"
+                                  "在训练中按通道规范化为均值 0、方差 1（在预测模式下、测试图像上，各层的标准差为 {std_fixed}），"
+                                  "所以其中 {sat_fixed:.1%} 超出 |2|，落在 sigmoid 弯曲的地方；学习时，各层移动到 γ {gamma}"
+                                  "（均值 [最小, 最大]），|β| 的均值为 {beta:.2f}，输入标准差为 {std_learned}，{sat_learned:.1%} "
+                                  "超出 |2|。γ 和 β 把规范化拿走的东西还了回来——每个单元的非线性所工作的尺度和偏移——"
+                                  "在这次运行中这{worth} {gain:.3f} 的测试精度。"),
     'card.lr-sweep.title': '学习率：有无批量规范化',
     'card.lr-sweep.question': '比较 LeNet 在使用和不使用批量规范化情况下的学习率。绘制训练和测试精度的提高。学习率可以有多高？',
     'card.lr-sweep.source': '本章练习 2',
