@@ -25,6 +25,7 @@ from bnviz.app.controls import (THREADS_PER_SESSION, actions_ui, flash, language
 from bnviz.app.diagnostics import collect_garbage, run_finished, write_stats
 from bnviz.app.distributed import distributed_ui
 from bnviz.app.experiments import experiments_ui
+from bnviz.app.language import lang, t
 from bnviz.app.lesson import (copy_link_ui, lesson_config, link_state, locks_ui, notices_ui, open_lesson,
                               start_lesson, write_url)
 from bnviz.app.panels import panels_ui
@@ -34,6 +35,7 @@ from bnviz.app.slots import share_interpreter
 from bnviz.app.tour import tour_ui
 from bnviz.data.fashion_mnist import BadDataError, DataNotFoundError, load_fashion_mnist
 from bnviz.debug.live_run import LiveRun
+from bnviz.i18n import CATALOGUES, in_language, text
 from bnviz.distributed.reading import is_distributed
 
 TICK_SECONDS = 1.0  # charts refresh at least once a second while running
@@ -41,7 +43,7 @@ TRAIN_SECONDS = 0.8  # of each tick, time spent training (the rest draws)
 log = logging.getLogger("bnviz.app")
 
 
-@st.cache_resource(show_spinner="Loading Fashion-MNIST…")
+@st.cache_resource(show_spinner=False)  # the spinner is main()'s, in the session's language
 def shared_data(path):
     """The data set, loaded once per server (per data path) and shared read-only by every session."""
     return load_fashion_mnist(path)
@@ -76,14 +78,13 @@ def current_session(data, lesson):
 def status_ui(session):
     w = session.where()
     st.progress(w["batch"] / w["steps_per_epoch"],
-                text=f"**step {w['step']}** · epoch {w['epoch']} (batch {w['batch']} of {w['steps_per_epoch']}) · "
-                     f"{w['images_seen']:,} images seen · device **{w['device']}**"
-                     + (" · running…" if session.running else ""))
+                text=t("app.status", step=w["step"], epoch=w["epoch"], batch=w["batch"],
+                       steps_per_epoch=w["steps_per_epoch"], images_seen=w["images_seen"], device=w["device"])
+                     + (t("app.status.running") if session.running else ""))
     if session.job is not None:
-        st.caption("An epoch ended: computing its population and precise statistics over the whole "
-                   "training set before training on…")
+        st.caption(t("app.status.epoch_end"))
     if session.hit is not None:
-        (st.error if session.hit.fatal else st.warning)(session.stopped_because)
+        (st.error if session.hit.fatal else st.warning)(in_language(session.stopped_because, lang()))
 
 
 def live_ui(session, view):
@@ -108,9 +109,9 @@ def running_tick(view):
                 except Exception as err:  # noqa: BLE001
                     log.exception("training failed")
                     session.running = False
-                    flash("error", f"Training stopped: {err}. Press Reset to start again.")
+                    flash("error", t("app.training_stopped", error=err))
             else:
-                st.caption("The server is busy with other sessions; training resumes in a moment.")
+                st.caption(t("app.busy"))
     if not session.running:
         st.rerun()  # redraw the whole page: the Run button changes and the ticks stop
     draw_live(session, view)
@@ -123,8 +124,7 @@ def draw_live(session, view):
             panels_ui(session, view, on_population, on_precise)
     except Exception:  # noqa: BLE001 — a panel that fails says so; the session is kept
         log.exception("a panel failed")
-        st.error("This panel could not be drawn. Your session is kept: choose another panel, "
-                 "or press Reset if it happens again.")
+        st.error(t("app.panel_failed"))
 
 
 def live_page(data, session, lesson):
@@ -147,25 +147,29 @@ PAGES = {
     "replay": ("Replay a recording", lambda data, session, lesson: replay_ui(lesson)),
     "tour": ("Guided tour", lambda data, session, lesson: tour_ui(data, lesson=lesson)),
 }
+MODE_KEYS = {"Live training": "app.mode.live", "Experiments": "app.mode.experiments",
+             "Replay a recording": "app.mode.replay", "Guided tour": "app.mode.tour"}  # label -> its words
 
 
 def main():
     started = time.perf_counter()
-    st.set_page_config(page_title="bnviz — Batch Normalization, step by step", layout="wide")
+    lesson = start_lesson(tuple(PAGES))  # the link's state, read on the session's first run (no element drawn)
+    chosen = st.session_state.get("lang", lesson["lang"])  # the select box's, once it exists; else the link's
+    st.set_page_config(page_title=text("app.page_title", chosen if chosen in CATALOGUES else "en"), layout="wide")
     if torch.get_num_threads() != THREADS_PER_SESSION:
         torch.set_num_threads(THREADS_PER_SESSION)
     share_interpreter()
-    lesson = start_lesson(tuple(PAGES))  # the link's state, read on the session's first run
     language_ui(lesson)
-    st.title("Batch Normalization, step by step")
+    st.title(t("app.title"))
     try:
-        data = shared_data(os.environ.get("BNVIZ_DATA"))
+        with st.spinner(t("app.loading")):
+            data = shared_data(os.environ.get("BNVIZ_DATA"))
     except (DataNotFoundError, BadDataError) as err:
-        st.error(f"Fashion-MNIST could not be loaded.\n\n{err}")
+        st.error(t("app.data_failed", error=err))
         st.stop()
     session = current_session(data, lesson)
     open_lesson(session)
-    page = page_ui(lesson, {name: label for name, (label, _) in PAGES.items()})
+    page = page_ui(lesson, {name: label for name, (label, _) in PAGES.items()}, MODE_KEYS)
     locks_ui(lesson)
     link_box = st.sidebar.container()
     notices_ui()
@@ -183,18 +187,17 @@ def replay_ui(lesson):
     replay_sidebar_ui()
     replay = st.session_state.get("replay")
     if replay is None:
-        st.info("Open a recording in the sidebar: upload a `.bnviz` file written by "
-                "`python -m bnviz record ...`, or pick one from `runs/` on this server.")
+        st.info(t("app.replay.open"))
         return
     if is_distributed(replay.history):  # per-replica and global statistics, drift, SyncBatchNorm
         distributed_ui(replay.history)
         st.divider()
-        st.caption("Below: one replica's layer (`rankR/layer`) with the single-run panels.")
+        st.caption(t("app.replay.below"))
     step = replay_step_ui(replay)
     view = view_ui(replay, lesson)
     view["step"] = step
     if view["panel"] in ("Distributions now", "Inside one step"):
-        st.caption(f"Showing the record at step {step}; the panels over time show the whole recording.")
+        st.caption(t("app.replay.record_at", step=step))
     panels_ui(replay, view, on_population=None)
 
 
@@ -203,5 +206,4 @@ if __name__ == "__main__":
         main()
     except Exception:  # noqa: BLE001 — st.rerun/st.stop are BaseExceptions and pass through
         log.exception("the page failed")
-        st.error("Something unexpected went wrong while drawing this page. Your session is kept: "
-                 "press Reset if it happens again.")
+        st.error(t("app.page_failed"))

@@ -1,8 +1,10 @@
 """Redraw the README's screenshots (docs/app-*.png) from a real `streamlit run` server and Debian's
 Chromium: the chapter's LeNet on the full Fashion-MNIST (or the shipped subset), 30 steps; then
-the `bias` experiment card with its quick settings.
+the `bias` experiment card with its quick settings; with --zh only docs/app-zh.png, the app in
+Chinese (a lesson link with lang=zh: the Moving mean panel at step 40, population statistics
+recomputed; needs a CJK font, Debian's fonts-noto-cjk).
 
-    python scripts/screenshots.py [--steps 30]
+    python scripts/screenshots.py [--steps 30] [--zh]
 """
 import argparse
 import sys
@@ -22,11 +24,16 @@ SHOTS = [("Distributions now", "app-distributions.png", {}),
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--steps", type=int, default=30)
+    parser.add_argument("--zh", action="store_true", help="only docs/app-zh.png, the app in Chinese")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
     with streamlit_server(log_path="/tmp/bnviz-screenshots.log") as (url, _), sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1500})
+        if args.zh:
+            zh_shot(page, url)
+            browser.close()
+            return
         page.goto(url)
         wait_idle(page)
         field = page.locator('input[aria-label="N"]')  # the Step N field (label collapsed)
@@ -74,6 +81,21 @@ def card_shot(page, card="bias"):
     page.wait_for_timeout(1500)  # let Plotly finish drawing
     page.screenshot(path=str(ROOT / "docs" / "app-card.png"), full_page=True)
     print("wrote app-card.png", flush=True)
+
+
+def zh_shot(page, url, step=40):
+    """The app in Chinese, opened by a lesson link: docs/app-zh.png."""
+    page.goto(f"{url}/?page=live&panel=moving-mean&layer=1&channel=2&step={step}&lang=zh")
+    page.wait_for_function("n => document.body.innerText.includes(`第 ${n} 步`) && "
+                           "!document.body.innerText.includes('运行中…')", arg=step, timeout=300_000)
+    wait_idle(page, timeout=300_000)
+    page.get_by_role("button", name="立即重新计算总体统计量").click()
+    page.wait_for_timeout(2000)  # the rerun starts
+    wait_idle(page, timeout=400_000)
+    page.mouse.move(0, 0)  # no tooltip in the picture
+    page.wait_for_timeout(2000)  # let Plotly finish drawing
+    page.screenshot(path=str(ROOT / "docs" / "app-zh.png"), full_page=True)
+    print("wrote app-zh.png", flush=True)
 
 
 if __name__ == "__main__":

@@ -181,7 +181,7 @@ def test_hidden_controls_are_not_drawn_and_keep_the_links_values(opened):
     assert not drawn & {"seed", "device", "lang", "mode", "panel", "channel-6"}
     assert {"lr", "norm", "layer"} <= drawn
     assert at.session_state["lang"] == "zh"  # the texts follow the hidden language
-    assert "It hides: seed, device, language, page, panel, channel." in " ".join(c.value for c in at.sidebar.caption)
+    assert "隐藏了：种子、设备、语言、页面、面板、通道。" in " ".join(c.value for c in at.sidebar.caption)  # in Chinese
     at.sidebar.number_input(key="lr").set_value(0.5).run()
     at.button(key="reset").click().run()  # Reset takes the hidden seed from the lesson
     assert at.session_state.session.config == RunConfig(lr=0.5, seed=9)

@@ -16,10 +16,6 @@ from bnviz.i18n import CATALOGUES, text
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "viz_app.py")
 SOURCES = sorted((ROOT / "bnviz").rglob("*.py")) + [ROOT / "viz_app.py"]
-# Keys added ahead for viz_app.py and controls.py, whose engineer is changing them in parallel:
-# the lead converts their strings after merging. Until then these keys may be unused, and the
-# Chinese page still shows their English texts (the scan below skips exactly those texts).
-AHEAD = ("app.", "controls.")
 
 
 # --- the catalogues ---------------------------------------------------------------------------------
@@ -76,7 +72,7 @@ def key_uses():
             if isinstance(node, ast.Call) and node.args:
                 name = getattr(node.func, "id", getattr(node.func, "attr", None))
                 first = node.args[0]
-                if name in ("t", "text") and isinstance(first, ast.Constant) and isinstance(first.value, str):
+                if name in ("t", "text", "Message") and isinstance(first, ast.Constant) and isinstance(first.value, str):
                     called.setdefault(first.value, f"{path.relative_to(ROOT)}:{node.lineno}")
                 if name in ("t", "text") and isinstance(first, ast.IfExp):
                     for branch in (first.body, first.orelse):
@@ -94,7 +90,8 @@ def test_every_key_the_code_uses_exists():
 
 def test_no_catalogue_key_is_unused():
     _, literals = key_uses()
-    unused = [k for k in CATALOGUES["en"] if k not in literals and not k.startswith(AHEAD)]
+    # The experiment cards' published results and citations are also read by key in the tour's last stop.
+    unused = [k for k in CATALOGUES["en"] if k not in literals]
     assert unused == []
 
 
@@ -191,30 +188,17 @@ def rendered_texts(at):
     return [s for s in out if s]
 
 
-# The panel radio is viz_app.py's: it shows these names until it gets format_func=panel_label.
+# The panel radio's values (English ids; the page shows them translated by format_func).
 PANELS = ["Distributions now", "Over time", "Moving mean", "γ and β", "Training", "Inside one step",
           "Precise statistics"]
 
 
-def ahead_texts():
-    """viz_app.py's and controls.py's English texts (keys AHEAD), as patterns of a whole element's
-    text (a placeholder matches anything): the page shows them in English until the lead's merge.
-    Only whole texts are skipped, so a short one ("Run") never hides part of a sentence."""
-    patterns = [".*?".join(re.escape(p) for p in re.split(r"\{[^{}]*\}", template))
-                for key, template in CATALOGUES["en"].items() if key.startswith(AHEAD)]
-    return re.compile("|".join(f"(?:{p})" for p in patterns + [re.escape(p) for p in PANELS]), re.S)
-
-
 def english_left(at, extra=()):
-    """{text: its English sentences} over every rendered element, skipping viz_app.py's and
-    controls.py's texts and removing `extra`: long texts written by lower layers still in English
-    (the data set's description, the experiment cards' words)."""
-    ahead = ahead_texts()
-    extra = sorted({*extra, at.session_state.session.data.describe()}, key=len, reverse=True)
+    """{text: its English sentences} over every rendered element (main page and sidebar), removing
+    `extra`: texts written by lower layers still in English (a recording's stored description)."""
+    extra = sorted(set(extra), key=len, reverse=True)
     left = {}
     for s in rendered_texts(at):
-        if ahead.fullmatch(s):
-            continue
         rest = s
         for e in extra:
             rest = rest.replace(e, " ")
@@ -228,14 +212,14 @@ def test_the_page_scan_fails_on_an_english_page(monkeypatch, subset):
     monkeypatch.setenv("BNVIZ_DATA", subset.path)
     at = AppTest.from_file(APP, default_timeout=120).run()
     assert not at.exception
-    assert english_left(at, [subset.describe()])  # lang en: English everywhere
+    assert english_left(at)  # lang en: English everywhere
 
 
 @pytest.fixture
 def zh(monkeypatch, subset):
     monkeypatch.setenv("BNVIZ_DATA", subset.path)
     at = AppTest.from_file(APP, default_timeout=120)
-    at.session_state["lang"] = "zh"  # the select box comes with the links branch; set it before the run
+    at.query_params["lang"] = "zh"  # a lesson link's lang=zh sets the select box
     at.run()
     assert not at.exception
     return at
@@ -253,11 +237,11 @@ def test_live_page_in_chinese(zh, subset):
         if panel == "Precise statistics":
             zh.button(key="precise").click().run()
         assert not zh.exception, panel
-        left.update(english_left(zh, [subset.describe()]))
+        left.update(english_left(zh))
     zh.toggle(key="pooled").set_value(False).run()
     for panel in ("Distributions now", "Over time"):
         zh.radio(key="panel").set_value(panel).run()
-        left.update(english_left(zh, [subset.describe()]))
+        left.update(english_left(zh))
     assert left == {}
     assert "层 1，通道 0" in json.loads(zh.get("plotly_chart")[0].proto.spec)["layout"]["title"]["text"]
 
@@ -301,7 +285,7 @@ def test_replay_page_in_chinese(zh, subset, tmp_path, monkeypatch):
     for panel in PANELS:
         zh.radio(key="panel").set_value(panel).run()
         assert not zh.exception, panel
-        left.update(english_left(zh, [small.describe(), data]))
+        left.update(english_left(zh, [data]))
     assert left == {}
 
 
@@ -332,3 +316,128 @@ def test_figures_in_both_languages_draw_the_same_numbers(subset):
         zh_words = plotly_texts(zh.to_json())
         assert zh_words != plotly_texts(en.to_json())
         assert [w for w in zh_words if english_sentences(w)] == []
+
+
+def test_sidebar_lock_and_link_notices_in_chinese(monkeypatch, subset):
+    """A lesson link with lang=zh, a lock, a hide and bad fields: the notices, the lock caption and
+    the sidebar read Chinese, and each notice states the numbers and names of its English text."""
+    from bnviz.app import links
+    monkeypatch.setenv("BNVIZ_DATA", subset.path)
+    params = {"lang": "zh", "lock": "lr,norm,bogus", "hide": "seed", "lr": "99", "batch_size": "2.5",
+              "channel": "99", "layer": "7", "stop": "3", "runs": "/etc/passwd", "step": "x" * 300}
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params.update(params)
+    at.run()
+    assert not at.exception
+    notices = at.session_state.lesson_notices
+    assert len(notices) >= 7  # one per bad field (check_view adds the layer's)
+    shown = " ".join(w.value for w in at.warning)
+    for n in notices:
+        zh = n.text("zh")
+        assert zh in shown and str(n) not in shown
+        assert numbers(zh) == numbers(str(n)) and all(code in zh for code in re.findall(r"`[^`]*`", str(n)))
+    assert any("本课固定了：学习率、模型。" in c.value for c in at.sidebar.caption)
+    assert english_left(at) == {}
+    # the same link in English reads as before
+    lesson, english = links.parse({k: v for k, v in params.items() if k != "lang"})
+    assert [str(n) for n in english] == [n.text("en") for n in english]
+
+
+def test_config_problems_in_both_languages():
+    from bnviz.train.config import config_problems
+    probe = type("Probe", (), {"norm": "x", "lr": 1000.0, "batch_size": 2.5, "momentum": float("nan"), "eps": 1e-5,
+                               "seed": 0, "device": "tpu"})
+    problems = config_problems(probe)
+    assert len(problems) == 5 and any(p.startswith("lr must be between") and p.endswith("got 1000") for p in problems)
+    for p in problems:
+        assert numbers(p.text("zh")) == numbers(p) and not english_sentences(p.text("zh"))
+
+
+def tour_zh_script():
+    """The tour page alone (as tests/test_tour.py opens it) on a 1,024/512 slice, in Chinese."""
+    import streamlit as st
+    from bnviz.app.tour import tour_ui
+    from bnviz.data.fashion_mnist import SUBSET_DIR, FashionMNIST, read_folder
+    from bnviz.experiments.tour import TourSettings
+    st.session_state.setdefault("lang", "zh")
+    sub = read_folder(SUBSET_DIR, "subset shipped with bnviz", is_subset=True)
+    data = FashionMNIST(sub.train_images[:1024], sub.train_labels[:1024], sub.test_images[:512],
+                        sub.test_labels[:512], source=sub.source, path=sub.path, is_subset=True)
+    tour_ui(data, TourSettings(epochs=3, drift_steps=12, eval_every=4))
+
+
+def test_tour_in_chinese_every_stop_revealed():
+    at = AppTest.from_function(tour_zh_script, default_timeout=600).run()
+    assert not at.exception
+    left = {}
+    for n in range(1, 9):
+        assert at.subheader[0].value.startswith(f"第 {n} 站，共 8 站")
+        left.update(english_left(at))  # the question, before the reveal
+        at.radio(key=f"tour-answer-{n}").set_value(at.radio(key=f"tour-answer-{n}").options[0])
+        at.button(key=f"tour-reveal-{n}").click().run()
+        assert not at.exception
+        left.update(english_left(at))  # the reveal: its numbers, figure, table and link
+        if n < 8:
+            at.button(key="tour-next").click().run()
+    assert left == {}
+
+
+def test_tour_stops_state_the_same_numbers_in_both_languages(subset):
+    from bnviz.data.fashion_mnist import FashionMNIST
+    from bnviz.experiments.tour import TourSettings, build_tour
+    from bnviz.experiments.tour_stops import count, stop
+    data = FashionMNIST(subset.train_images[:1024], subset.train_labels[:1024], subset.test_images[:512],
+                        subset.test_labels[:512], source="subset slice", path=subset.path, is_subset=True)
+    run = build_tour(data, TourSettings(epochs=3, drift_steps=12, eval_every=4))
+    for n in range(1, count() + 1):
+        en, zh = stop(run, n), stop(run, n, "zh")
+        assert (en.answer, en.link, en.numbers) == (zh.answer, zh.link, zh.numbers)
+        for a, b in [(en.question, zh.question), (en.reveal, zh.reveal), *zip(en.choices, zh.choices)]:
+            assert numbers(b) == numbers(a), n
+        assert len(en.table or []) == len(zh.table or [])
+        for a, b in zip(en.table or [], zh.table or []):  # each row states the same numbers
+            assert numbers(" ".join(map(str, b.values()))) == numbers(" ".join(map(str, a.values()))), n
+
+
+def test_notebook_plots_take_the_language(subset):
+    """bnviz.plots (the notebook API) passes `lang` to the figures: the same data, Chinese words."""
+    import numpy as np
+    from bnviz import RunConfig, plots
+    from bnviz.debug.live_run import LiveRun
+    run = LiveRun(subset, RunConfig(seed=0, device="cpu"))
+    run.advance(3)
+    for draw in (lambda **k: plots.distributions(run, "1", **k), lambda **k: plots.heatmap(run, "1", **k),
+                 lambda **k: plots.heatmap(run, "1", channel=1, **k), lambda **k: plots.percentiles(run, "1", **k),
+                 lambda **k: plots.moving(run, "1", 2, **k), lambda **k: plots.gamma_beta(run, "1", **k),
+                 lambda **k: plots.training(run, **k)):
+        en, zh = draw(), draw(lang="zh")
+        assert plotly_texts(zh.to_json()) != plotly_texts(en.to_json())
+        assert [w for w in plotly_texts(zh.to_json()) if english_sentences(w)] == []
+        for a, b in zip(en.data, zh.data):
+            if getattr(a, "y", None) is not None:
+                np.testing.assert_array_equal(np.asarray(a.y), np.asarray(b.y))
+
+
+CONVERTED_CARDS = {"bias": dict(train_images=512, test_images=256, epochs=1),
+                   "bn-only": dict(train_images=512, test_images=256, epochs=1),
+                   "fixed-affine": dict(train_images=512, test_images=256, epochs=1, probe_images=128)}
+
+
+@pytest.mark.parametrize("name", CONVERTED_CARDS)
+def test_a_converted_cards_result_in_both_languages(small_data, name):
+    """The cards converted so far: their figure, reading and table in Chinese state the same numbers
+    as in English; the English ones are unchanged (tests/test_cards.py checks them)."""
+    from bnviz.experiments.catalog import get_card
+    card = get_card(name)
+    result = card.run(small_data, card.settings(device="cpu", **CONVERTED_CARDS[name]))
+    en, zh = card.reading_in(result), card.reading_in(result, "zh")
+    assert en == card.reading(result) and numbers(zh) == numbers(en) and not english_sentences(zh)
+    assert card.figure_in(result).to_json() == card.figure(result).to_json()
+    words = plotly_texts(card.figure_in(result, "zh").to_json())
+    assert words != plotly_texts(card.figure(result).to_json())
+    assert [w for w in words if english_sentences(w)] == []
+    table = card.table_in(result, "zh")
+    assert card.table_in(result) == result.table and len(table) == len(result.table)
+    for a, b in zip(result.table, table):
+        assert [v for v in a.values() if not isinstance(v, str)] == [v for v in b.values() if not isinstance(v, str)]
+        assert not english_sentences(" ".join(map(str, [*b, *b.values()])))

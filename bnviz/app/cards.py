@@ -24,7 +24,7 @@ def card_ui(data, slots):
     settings = card.settings(quick=quick)
     if quick:  # the budget note describes the default settings; say what the quick ones are
         st.caption(t("cards.quick_settings", settings=", ".join(
-            f"{k} = {v}" for k, v in dataclasses.asdict(settings).items() if v is not None)))
+            f"`{k} = {v}`" for k, v in dataclasses.asdict(settings).items() if v is not None)))  # code names
     else:
         st.caption(t("cards.default_settings", seconds=card.budget_seconds, note=card.said("budget_note", lang())))
     if st.button(t("cards.run"), key="card_run"):
@@ -42,10 +42,10 @@ def card_ui(data, slots):
         bar.empty()
     result = st.session_state.get("card_result")
     if result is not None and result.name == name:
-        st.plotly_chart(card.figure(result), key="chart-card", width="stretch")
-        st.markdown(card.reading(result))
-        table = pd.DataFrame(result.table)
-        st.dataframe(table, hide_index=True)
+        st.plotly_chart(card.figure_in(result, lang()), key="chart-card", width="stretch")
+        st.markdown(card.reading_in(result, lang()))
+        st.dataframe(pd.DataFrame(card.table_in(result, lang())), hide_index=True)
+        table = pd.DataFrame(result.table)  # the CSV keeps the English column names (a file for scripts)
         st.download_button(t("cards.download"), table.to_csv(index=False).encode(),
                            file_name=f"bnviz-{name}.csv", mime="text/csv", key="card_csv")
         st.caption(t("cards.footer", data=result.data, seconds=result.seconds,

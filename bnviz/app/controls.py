@@ -10,10 +10,12 @@ import streamlit as st
 
 from ..chapter.conventions import chapter_to_torch_momentum
 from ..debug.breakpoints import Breakpoints
+from ..i18n import LANGUAGES, in_language, text
 from ..train.config import RunConfig, available_devices, config_problems
 from .diagnostics import action_started
+from .language import lang, t
 from .links import LANGS, PANEL_SLUGS, SETTINGS
-from .panels import PANELS
+from .panels import PANELS, panel_labels
 from .slots import TrainingSlots
 
 # One training at a time per THREADS_PER_SESSION cores: torch's intra-op threads are shared by the
@@ -25,8 +27,9 @@ from .slots import TrainingSlots
 THREADS_PER_SESSION = 1
 MAX_TRAINING = max(1, (os.cpu_count() or 2) // THREADS_PER_SESSION)
 SLOT_WAIT_SECONDS = 90  # a Step click waits this long for its turn before saying the server is busy
-NORM_LABELS = {"custom": "the chapter's BatchNorm", "torch": "nn.BatchNorm2d / 1d", "none": "no BN"}
-LANG_LABELS = {"en": "English", "zh": "中文"}
+NORM_LABELS = {"custom": "controls.norm.custom", "torch": "controls.norm.torch", "none": "controls.norm.none"}
+LANG_LABELS = LANGUAGES  # each language in its own words, whatever the page's
+PCT_OF = {"output": "app.view.pct_output", "input": "app.view.pct_input"}
 log = logging.getLogger("bnviz.app")
 
 
@@ -46,7 +49,13 @@ def guarded(action):
         action()
     except Exception as err:  # noqa: BLE001 — a student must never see a traceback
         log.exception("action failed")
-        flash("error", f"That did not work: {err}. Your session is kept; change the settings or press Reset.")
+        flash("error", t("controls.failed", error=err))
+
+
+def joined(problems):
+    """config_problems' messages in this session's language, one sentence."""
+    chosen = lang()
+    return "; ".join(in_language(p, chosen) for p in problems)
 
 
 def pending_config():
@@ -62,7 +71,7 @@ def pending_config():
 def on_reset():
     cfg, problems = pending_config()
     if cfg is None:
-        flash("error", "Cannot reset with these settings: " + "; ".join(problems) + ".")
+        flash("error", t("controls.cannot_reset", problems=joined(problems)))
         return
     guarded(lambda: st.session_state.session.reset(cfg))
 
@@ -71,7 +80,7 @@ def with_slot(action):
     """Run a training action when a training slot is free (see MAX_TRAINING)."""
     with training_slots().slot(SLOT_WAIT_SECONDS) as got:
         if not got:
-            flash("warning", "The server is busy training for other students; press Step again in a moment.")
+            flash("warning", t("controls.busy"))
             return
         guarded(action)
 
@@ -95,7 +104,7 @@ def on_run_pause(run):
     action_started("run" if run else "pause")
     session = st.session_state.session
     if run and session.diverged:
-        flash("error", session.stopped_because)
+        flash("error", in_language(session.stopped_because, lang()))
         return
     session.running = run
     session.target_step = None
@@ -144,21 +153,24 @@ def locked(lesson, name):
 def language_ui(lesson):
     """Sidebar: the language select box (st.session_state["lang"], which the texts follow)."""
     if shown(lesson, "lang"):
-        st.sidebar.selectbox("Language / 语言", LANGS, index=LANGS.index(lesson["lang"]), key="lang",
+        st.sidebar.selectbox(t("app.language"), LANGS, index=LANGS.index(lesson["lang"]), key="lang",
                              format_func=LANG_LABELS.get, disabled=locked(lesson, "lang"))
     else:
         st.session_state["lang"] = lesson["lang"]
     lesson["lang"] = st.session_state["lang"]
 
 
-def page_ui(lesson, labels):
-    """Sidebar: the Mode radio over `labels` ({page name: label}); returns the page's name."""
+def page_ui(lesson, labels, keys=None):
+    """Sidebar: the Mode radio over `labels` ({page name: label}, English: the widget's values);
+    `keys` ({label: catalogue key}) shows them in the session's language. Returns the page's name."""
+    keys = keys or {}
     names = list(labels)
     if lesson["page"] not in names:
         lesson["page"] = names[0]
     if shown(lesson, "page"):
-        label = st.sidebar.radio("Mode", [labels[n] for n in names], index=names.index(lesson["page"]),
-                                 key="mode", disabled=locked(lesson, "page"))
+        label = st.sidebar.radio(t("app.mode"), [labels[n] for n in names], index=names.index(lesson["page"]),
+                                 key="mode", disabled=locked(lesson, "page"),
+                                 format_func=lambda v, chosen=lang(): text(keys[v], chosen) if v in keys else v)
         lesson["page"] = names[[labels[n] for n in names].index(label)]
     return lesson["page"]
 
@@ -166,35 +178,35 @@ def page_ui(lesson, labels):
 def settings_ui(data, lesson):
     """Sidebar: the run's settings; says when they differ from the live run."""
     sb = st.sidebar
-    sb.header("Settings")
+    sb.header(t("controls.settings"))
 
     def setting(name, draw, **kwargs):
         if shown(lesson, name):
             lesson[name] = draw(key=name, disabled=locked(lesson, name), **kwargs)
 
     norms, devices = list(NORM_LABELS), available_devices()
-    setting("norm", sb.selectbox, label="Model", options=norms, format_func=NORM_LABELS.get,
+    setting("norm", sb.selectbox, label=t("controls.model"), options=norms,
+            format_func=lambda n, chosen=lang(): text(NORM_LABELS[n], chosen) if n in NORM_LABELS else n,
             index=norms.index(lesson["norm"]))
-    setting("lr", sb.number_input, label="Learning rate", value=lesson["lr"], step=0.1, format="%.4g")
-    setting("batch_size", sb.number_input, label="Batch size", value=lesson["batch_size"], step=32)
-    setting("momentum", sb.number_input, label="BN momentum (chapter's convention)", value=lesson["momentum"],
+    setting("lr", sb.number_input, label=t("controls.lr"), value=lesson["lr"], step=0.1, format="%.4g")
+    setting("batch_size", sb.number_input, label=t("controls.batch_size"), value=lesson["batch_size"], step=32)
+    setting("momentum", sb.number_input, label=t("controls.momentum"), value=lesson["momentum"],
             step=0.01, format="%.4g")
     if shown(lesson, "momentum"):
-        sb.caption(f"PyTorch's equivalent: momentum = {chapter_to_torch_momentum(lesson['momentum']):.4g}")
-    setting("eps", sb.number_input, label="BN eps", value=lesson["eps"], format="%.1e")
-    setting("seed", sb.number_input, label="Seed", value=lesson["seed"], step=1)
-    setting("device", sb.selectbox, label="Device", options=devices,
+        sb.caption(t("controls.torch_momentum", momentum=chapter_to_torch_momentum(lesson["momentum"])))
+    setting("eps", sb.number_input, label=t("controls.eps"), value=lesson["eps"], format="%.1e")
+    setting("seed", sb.number_input, label=t("controls.seed"), value=lesson["seed"], step=1)
+    setting("device", sb.selectbox, label=t("controls.device"), options=devices,
             index=devices.index(lesson["device"]) if lesson["device"] in devices else 0)
     cfg, problems = pending_config()
     if problems:
-        sb.error("Fix before Reset: " + "; ".join(problems) + ".")
+        sb.error(t("controls.fix", problems=joined(problems)))
     elif cfg != st.session_state.session.config:
-        sb.warning("Settings changed — press **Reset** to start a new run with them.")
+        sb.warning(t("controls.changed"))
     sb.divider()
-    sb.markdown("**Data**: " + data.describe())
+    sb.markdown(t("controls.data", data=data.describe(lang())))
     if data.is_subset:
-        sb.warning("This is the small subset shipped with bnviz, not the full data set: numbers will "
-                   "differ from the chapter's. Install `dataset-fashion-mnist` for the full set.")
+        sb.warning(t("controls.subset"))
 
 
 def actions_ui(session, lesson):
@@ -202,26 +214,27 @@ def actions_ui(session, lesson):
     sb = st.sidebar
     train, reset = shown(lesson, "training"), shown(lesson, "reset")
     if train or reset:
-        sb.header("Training")
+        sb.header(t("controls.training"))
     off = locked(lesson, "training")
     if train:
         c1, c2 = sb.columns(2)
-        c1.button("Step", on_click=on_step, key="step", width="stretch", help="Train one batch", disabled=off)
-        c2.button("Pause" if session.running else "Run", on_click=on_run_pause, args=(not session.running,),
+        c1.button(t("controls.step"), on_click=on_step, key="step", width="stretch", help=t("controls.step_help"),
+                  disabled=off)
+        c2.button(t("controls.pause") if session.running else t("controls.run"), on_click=on_run_pause, args=(not session.running,),
                   key="run", width="stretch", type="primary", disabled=off)
         c3, c4 = sb.columns([1, 1])
         c3.number_input("N", min_value=1, max_value=5000, value=10, key="n_steps", label_visibility="collapsed",
                         disabled=off)
-        c4.button("Step N", on_click=on_step_n, key="step_n", width="stretch", disabled=off)
-        sb.button("Run to end of epoch", on_click=on_epoch_end, key="epoch", width="stretch", disabled=off)
+        c4.button(t("controls.step_n"), on_click=on_step_n, key="step_n", width="stretch", disabled=off)
+        sb.button(t("controls.epoch"), on_click=on_epoch_end, key="epoch", width="stretch", disabled=off)
     if reset:
-        sb.button("Reset", on_click=on_reset, key="reset", width="stretch", disabled=locked(lesson, "reset"))
+        sb.button(t("controls.reset"), on_click=on_reset, key="reset", width="stretch", disabled=locked(lesson, "reset"))
     if train:
         c5, c6 = sb.columns(2)
-        c5.number_input("Rewind to step", min_value=0, max_value=max(session.stepper.step_count, 0),
+        c5.number_input(t("controls.rewind_to"), min_value=0, max_value=max(session.stepper.step_count, 0),
                         value=0, key="rewind_to", label_visibility="collapsed", disabled=off,
-                        help="Go back to an earlier step; stepping forward again gives the same numbers.")
-        c6.button("Rewind", on_click=on_rewind, key="rewind", width="stretch",
+                        help=t("controls.rewind_to_help"))
+        c6.button(t("controls.rewind"), on_click=on_rewind, key="rewind", width="stretch",
                   disabled=off or session.stepper.step_count == 0)
         breakpoints_ui(session)
 
@@ -233,24 +246,23 @@ def view_ui(session, lesson):
     cols = st.columns([2, 1, 1, 1])
     layer = lesson["layer"] if lesson["layer"] in layers else names[0]
     if shown(lesson, "layer"):
-        layer = cols[0].selectbox("BN layer", names, index=names.index(layer), key="layer",
-                                  format_func=lambda n: layer_label(layers, n), disabled=locked(lesson, "layer"))
+        layer = cols[0].selectbox(t("app.view.layer"), names, index=names.index(layer), key="layer",
+                                  format_func=lambda n, chosen=lang(): layer_label(layers, n, chosen), disabled=locked(lesson, "layer"))
     C = layers[layer]["channels"] if layer in layers else 1
     channel = min(lesson["channel"], C - 1)
     if shown(lesson, "channel"):
-        channel = cols[1].number_input("Channel", min_value=0, max_value=C - 1, value=channel, key=f"channel-{C}",
+        channel = cols[1].number_input(t("app.view.channel"), min_value=0, max_value=C - 1, value=channel, key=f"channel-{C}",
                                        disabled=locked(lesson, "channel"))
-    quantity = cols[2].selectbox("Heat map of", ["input", "x_hat", "output", "activation"], key="quantity")
-    pct_of = cols[3].selectbox("Percentiles of", ["output", "input"], key="pct_of",
-                               format_func={"output": "sigmoid input (BN output)", "input": "BN input"}.get)
+    quantity = cols[2].selectbox(t("app.view.heat_map_of"), ["input", "x_hat", "output", "activation"], key="quantity")
+    pct_of = cols[3].selectbox(t("app.view.percentiles_of"), ["output", "input"], key="pct_of",
+                               format_func=lambda v, chosen=lang(): text(PCT_OF[v], chosen))
     toggles = st.columns(2)
-    pooled = toggles[0].toggle("Histograms: all channels pooled", value=True, key="pooled",
-                               help="Off: *Distributions now* and *Over time* show the chosen channel only.")
-    all_channels = toggles[1].toggle("γ and β: first 8 channels", value=False, key="all_channels")
+    pooled = toggles[0].toggle(t("app.view.pooled"), value=True, key="pooled", help=t("app.view.pooled_help"))
+    all_channels = toggles[1].toggle(t("app.view.first_8"), value=False, key="all_channels")
     panel = PANELS[PANEL_SLUGS.index(lesson["panel"])]
     if shown(lesson, "panel"):
-        panel = st.radio("Panel", PANELS, index=PANELS.index(panel), horizontal=True, key="panel",
-                         label_visibility="collapsed", disabled=locked(lesson, "panel"))
+        panel = st.radio(t("app.view.panel"), PANELS, index=PANELS.index(panel), horizontal=True, key="panel",
+                         label_visibility="collapsed", format_func=panel_labels(), disabled=locked(lesson, "panel"))
     if layer in layers:
         lesson["layer"], lesson["channel"] = layer, int(channel)
     lesson["panel"] = PANEL_SLUGS[PANELS.index(panel)]
@@ -258,28 +270,28 @@ def view_ui(session, lesson):
             "all_channels": all_channels, "pooled": pooled, "panel": panel}
 
 
-def layer_label(layers, name):
-    """The BN layer select box's words for `name`."""
+def layer_label(layers, name, chosen="en"):
+    """The BN layer select box's words for `name`, in language `chosen`."""
     if name not in layers:
-        return "no BN layer in this model"
-    return f"net[{name}] · {layers[name]['kind']}, {layers[name]['channels']} channels"
+        return text("app.layer.none", chosen)
+    return text("app.layer.label", chosen, name=name, kind=layers[name]["kind"], channels=layers[name]["channels"])
 
 
 def breakpoints_ui(session):
     """Sidebar: when a run stops by itself."""
     bp = session.breakpoints
-    with st.sidebar.expander("Breakpoints"):
-        st.caption("A NaN or Inf in the loss or any statistic always stops the run.")
-        st.checkbox("Loss jumps to more than", value=bp.loss_jump is not None, key="bp_jump_on",
+    with st.sidebar.expander(t("controls.breakpoints")):
+        st.caption(t("controls.bp.nan"))
+        st.checkbox(t("controls.bp.jump_on"), value=bp.loss_jump is not None, key="bp_jump_on",
                     on_change=on_breakpoints)
-        st.number_input("× the previous step's loss", min_value=1.1, max_value=1000.0, value=bp.loss_jump or 5.0,
+        st.number_input(t("controls.bp.jump"), min_value=1.1, max_value=1000.0, value=bp.loss_jump or 5.0,
                         key="bp_jump", on_change=on_breakpoints)
-        st.checkbox("Moving mean further from the batch mean than", value=bp.gap is not None, key="bp_gap_on",
+        st.checkbox(t("controls.bp.gap_on"), value=bp.gap is not None, key="bp_gap_on",
                     on_change=on_breakpoints)
-        st.number_input("batch standard deviations (after step 30)", min_value=0.01, max_value=100.0,
+        st.number_input(t("controls.bp.gap"), min_value=0.01, max_value=100.0,
                         value=bp.gap or 3.0, key="bp_gap", on_change=on_breakpoints)
-        st.number_input("Stop at step (0: off)", min_value=0, value=bp.at_step or 0, key="bp_step",
+        st.number_input(t("controls.bp.step"), min_value=0, value=bp.at_step or 0, key="bp_step",
                         on_change=on_breakpoints)
-        st.checkbox("Stop at every epoch end", value=bp.at_epoch_end, key="bp_epoch", on_change=on_breakpoints)
+        st.checkbox(t("controls.bp.epoch"), value=bp.at_epoch_end, key="bp_epoch", on_change=on_breakpoints)
 
 

@@ -7,7 +7,7 @@ results live in this browser session's state.
 import streamlit as st
 
 from ..experiments.figure1 import figure1_run
-from ..experiments.modes import mode_matrix
+from ..experiments.modes import MODE_CELLS, MODE_COLUMNS, mode_matrix
 from ..experiments.twin import TwinRun
 from ..figures.experiments import figure1_figure, twin_figure, twin_label
 from ..i18n import text
@@ -22,11 +22,6 @@ FIGURE1_EVAL_IMAGES = 2000  # test accuracy of Figure 1's nets on the first this
 
 
 # bnviz.experiments.modes writes its table in English (the catalogue's English texts); shown translated.
-MODE_COLUMNS = ("experiments.modes.layer", "experiments.modes.module", "experiments.modes.gradients",
-                "experiments.modes.normalises_with", "experiments.modes.moving_change", "experiments.modes.note")
-MODE_CELLS = ("experiments.modes.chapter_layer", "experiments.modes.bnviz_layer", "experiments.modes.on",
-              "experiments.modes.batch_statistics", "experiments.modes.moving_statistics",
-              "experiments.modes.neither", "experiments.modes.trap", "experiments.modes.quiet_switch")
 
 
 def in_language(value, keys):

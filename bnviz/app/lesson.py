@@ -7,8 +7,10 @@ import json
 
 import streamlit as st
 
+from ..i18n import in_language, text
 from ..train.config import RunConfig, available_devices
 from . import links
+from .language import lang, t
 
 
 def start_lesson(pages):
@@ -68,19 +70,19 @@ def notices_ui():
     """What the link asked for that could not be used, until the student dismisses it."""
     notices = st.session_state.get("lesson_notices")
     if notices:
-        st.warning("**This lesson link has fields that could not be used**; each one below uses its "
-                   "default instead, and the rest of the link applies:\n\n"
-                   + "\n".join(f"- {n}" for n in notices))
-        st.button("OK", key="lesson_notices_ok", on_click=lambda: st.session_state.pop("lesson_notices", None))
+        chosen = lang()  # notices are i18n.Messages: each in this session's language
+        st.warning(t("lesson.notices") + "\n\n" + "\n".join(f"- {in_language(n, chosen)}" for n in notices))
+        st.button(t("lesson.ok"), key="lesson_notices_ok", on_click=lambda: st.session_state.pop("lesson_notices", None))
 
 
 def locks_ui(lesson):
     """Sidebar: what this lesson fixes and hides."""
-    parts = []
+    parts, chosen = [], lang()
+    names = lambda fields: t("lesson.separator").join(text(links.NAMES[n], chosen) for n in fields)  # noqa: E731
     if lesson["lock"]:
-        parts.append("This lesson fixes: " + ", ".join(links.NAMES[n] for n in lesson["lock"]) + ".")
+        parts.append(t("lesson.fixes", names=names(lesson["lock"])))
     if lesson["hide"]:
-        parts.append("It hides: " + ", ".join(links.NAMES[n] for n in lesson["hide"]) + ".")
+        parts.append(t("lesson.hides", names=names(lesson["hide"])))
     if parts:
         st.sidebar.caption("🔒 " + " ".join(parts))
 
@@ -91,9 +93,10 @@ def locks_ui(lesson):
 COPY_BUTTON = """<style>body{margin:0}</style>
 <button id="copy" style="box-sizing:border-box;width:100%;height:40px;border-radius:8px;cursor:pointer;
 border:1px solid rgba(49,51,63,0.2);background:#fff;color:rgb(49,51,63);font:400 15px sans-serif">
-Copy lesson link</button>
+</button>
 <script>
-const link = LINK, button = document.getElementById("copy");
+const link = LINK, words = WORDS, button = document.getElementById("copy");
+button.textContent = words.copy;
 button.onclick = async () => {
   let ok = false;
   try { await navigator.clipboard.writeText(link); ok = true; } catch (e) {}
@@ -103,8 +106,8 @@ button.onclick = async () => {
     try { ok = document.execCommand("copy"); } catch (e) {}
     t.remove();
   }
-  button.textContent = ok ? "Copied ✓" : "Could not copy: open “Lesson link” below";
-  setTimeout(() => { button.textContent = "Copy lesson link"; }, 2500);
+  button.textContent = ok ? words.copied : words.failed;
+  setTimeout(() => { button.textContent = words.copy; }, 2500);
 };
 </script>"""
 
@@ -113,10 +116,10 @@ def copy_link_ui(where, state):
     """The "Copy lesson link" button, and the link in a box (Streamlit draws a copy icon beside it)."""
     url = links.to_url(st.context.url or "", state)
     # json.dumps quotes the link for the script; "<" escaped so that no value can close the script
-    where.iframe(COPY_BUTTON.replace("LINK", json.dumps(url).replace("<", "\\u003c")), height=40)
-    with where.expander("Lesson link"):
+    words = {"copy": t("lesson.copy"), "copied": t("lesson.copied"), "failed": t("lesson.copy_failed")}
+    script = lambda value: json.dumps(value, ensure_ascii=False).replace("<", "\\u003c")
+    where.iframe(COPY_BUTTON.replace("WORDS", script(words)).replace("LINK", script(url)), height=40)
+    with where.expander(t("lesson.link")):
         st.code(url, language=None, wrap_lines=True)
-        st.caption("Whoever opens this link gets this run (same settings and seed: the same numbers), "
-                   "this view and this step. The settings in it are the run's: press Reset first to "
-                   "share changed settings.")
+        st.caption(t("lesson.link_caption"))
     return url

@@ -4,7 +4,7 @@
      &panel=moving-mean&layer=1&channel=2&step=40&lang=zh&lock=lr,norm&hide=device,seed
 
 `parse` turns query parameters into a lesson (a plain dict, one entry per field); each bad field
-gets a notice in plain words and its default, the others are kept. `build` turns a lesson back
+gets a notice in plain words (an i18n.Message: English as a str, any language by .text(lang)) and its default, the others are kept. `build` turns a lesson back
 into query parameters. Values are only ever matched against fixed choices or parsed as numbers:
 nothing in a link is evaluated, and no field names a file (a recording is opened by the student).
 The lock is a classroom aid, not security: a student can edit the URL.
@@ -13,20 +13,23 @@ import math
 import re
 from urllib.parse import urlencode, urlsplit
 
+from ..i18n import CATALOGUES, Message
 from ..train.config import DEVICES, LIMITS, RunConfig, config_problems
 
 SETTINGS = ("norm", "lr", "batch_size", "momentum", "eps", "seed", "device")
 PAGES = ("live", "experiments", "replay", "tour")
 PANEL_SLUGS = ("distributions-now", "over-time", "moving-mean", "gamma-beta", "training", "inside-one-step",
                "precise-statistics")  # in the order of bnviz.app.panels.PANELS
-LANGS = ("en", "zh")
+LANGS = tuple(CATALOGUES)  # "en", "zh": the languages bnviz.i18n has
 FIELDS = ("page", *SETTINGS, "panel", "layer", "channel", "step", "stop", "lang", "lock", "hide")
 ACTIONS = ("reset", "training")  # groups of buttons a lesson can lock or hide
 LOCKABLE = ("page", *SETTINGS, "panel", "layer", "channel", "lang", *ACTIONS)
-NAMES = {"page": "page", "norm": "model", "lr": "learning rate", "batch_size": "batch size",
-         "momentum": "BN momentum", "eps": "BN eps", "seed": "seed", "device": "device", "panel": "panel",
-         "layer": "BN layer", "channel": "channel", "lang": "language", "reset": "the Reset button",
-         "training": "the training buttons"}  # what a student reads in "This lesson fixes: …"
+NAMES = {"page": "links.name.page", "norm": "links.name.norm", "lr": "links.name.lr",
+         "batch_size": "links.name.batch_size", "momentum": "links.name.momentum", "eps": "links.name.eps",
+         "seed": "links.name.seed", "device": "links.name.device", "panel": "links.name.panel",
+         "layer": "links.name.layer", "channel": "links.name.channel", "lang": "links.name.lang",
+         "reset": "links.name.reset", "training": "links.name.training"}  # catalogue keys of what a student
+# reads in "This lesson fixes: …"
 MAX_STEP = 10_000  # a link trains at most this far on opening (about 40 epochs at batch 256)
 MAX_VALUE_CHARS = 200  # longer values are refused before they are looked at
 INTEGER = re.compile(r"\+?[0-9]{1,12}")
@@ -62,23 +65,25 @@ def parse(params, pages=PAGES, devices=DEVICES):
             raw = raw[-1] if raw else ""
         raw = str(raw)
         if name not in FIELDS:
-            notices.append(f"{shown(name)} is not a lesson link field; it was ignored. "
-                           f"The fields are: {', '.join(FIELDS)}.")
+            notices.append(Message("links.unknown_field", name=shown(name), fields=", ".join(FIELDS)))
             continue
         if len(raw) > MAX_VALUE_CHARS:
-            notices.append(f"{name}: the value is {len(raw)} characters long; using the default.")
+            notices.append(Message("links.too_long", name=name, chars=len(raw)))
             continue
         value, problem = FIELD_PARSERS[name](raw.strip(), pages, devices)
         if value is None:
             default = lesson[name]
-            notices.append(f"{name}={shown(raw)}: {problem}; using the default"
-                           + (f" ({shown(default)})." if default not in (None, ()) else "."))
+            if default not in (None, ()):
+                notices.append(Message("links.default", name=name, value=shown(raw), problem=problem,
+                                       default=shown(default)))
+            else:
+                notices.append(Message("links.default_none", name=name, value=shown(raw), problem=problem))
         else:
             lesson[name] = value
             if problem:  # usable in part (lock=lr,typo keeps the lr lock)
-                notices.append(f"{name}={shown(raw)}: {problem}.")
+                notices.append(Message("links.partly", name=name, value=shown(raw), problem=problem))
     if lesson["stop"] != 1 and lesson["page"] != "tour":
-        notices.append("stop is a tour stop and only counts with page=tour; it was ignored.")
+        notices.append(Message("links.stop_ignored"))
         lesson["stop"] = 1
     return lesson, notices
 
@@ -86,7 +91,7 @@ def parse(params, pages=PAGES, devices=DEVICES):
 # Each parser: raw text -> (value, None) when usable, (None, problem) when not, (value, problem) in part.
 def _choice(choices, what):
     def parse_choice(raw, pages, devices):
-        return (raw, None) if raw in choices else (None, f"{what} must be one of {', '.join(choices)}")
+        return (raw, None) if raw in choices else (None, Message("links.one_of", what=what, choices=", ".join(choices)))
     return parse_choice
 
 
@@ -94,16 +99,16 @@ def _page(raw, pages, devices):
     if raw in pages:
         return raw, None
     if raw in PAGES:
-        return None, f"the {raw} page is not part of this version of the app"
-    return None, f"page must be one of {', '.join(pages)}"
+        return None, Message("links.page_absent", page=raw)
+    return None, Message("links.one_of", what="page", choices=", ".join(pages))
 
 
 def _device(raw, pages, devices):
     if raw in devices:
         return raw, None
     if raw in DEVICES:
-        return None, f"this server has no {raw} device (it has {', '.join(devices)})"
-    return None, f"device must be one of {', '.join(devices)}"
+        return None, Message("links.no_device", device=raw, devices=", ".join(devices))
+    return None, Message("links.one_of", what="device", choices=", ".join(devices))
 
 
 def _setting(field):
@@ -112,27 +117,27 @@ def _setting(field):
 
     def parse_setting(raw, pages, devices):
         if not (INTEGER if whole else NUMBER).fullmatch(raw):
-            return None, f"{field} must be a {'whole number' if whole else 'number'}"
+            return None, Message("links.whole" if whole else "links.number", what=field)
         value = int(raw) if whole else float(raw)
         if not math.isfinite(value):
-            return None, f"{field} must be a finite number"
+            return None, Message("links.finite", what=field)
         probe = type("Probe", (), {**RunConfig().to_dict(), field: value})
         problems = config_problems(probe)
-        return (None, problems[0].split(", got")[0]) if problems else (value, None)
+        return (None, problems[0].values["problem"]) if problems else (value, None)
     return parse_setting
 
 
 def _integer(low, high, what):
     def parse_integer(raw, pages, devices):
         if not INTEGER.fullmatch(raw):
-            return None, f"{what} must be a whole number"
+            return None, Message("links.whole", what=what)
         value = int(raw)
-        return (value, None) if low <= value <= high else (None, f"{what} must be between {low} and {high}")
+        return (value, None) if low <= value <= high else (None, Message("links.between", what=what, low=low, high=high))
     return parse_integer
 
 
 def _layer(raw, pages, devices):
-    return (raw, None) if TOKEN.fullmatch(raw) else (None, "layer must be a BN layer's name, e.g. 1")
+    return (raw, None) if TOKEN.fullmatch(raw) else (None, Message("links.layer"))
 
 
 def _names(field):
@@ -142,8 +147,10 @@ def _names(field):
         bad = [n for n in names if n not in LOCKABLE]
         good = tuple(dict.fromkeys(n for n in names if n in LOCKABLE))
         if bad:
-            return good, (f"{', '.join(shown(n) for n in bad)} cannot be {'locked' if field == 'lock' else 'hidden'}"
-                          f" and {'was' if len(bad) == 1 else 'were'} ignored (the names are: {', '.join(LOCKABLE)})")
+            key = {("lock", True): "links.cannot_lock.one", ("lock", False): "links.cannot_lock.many",
+                   ("hide", True): "links.cannot_hide.one", ("hide", False): "links.cannot_hide.many"}
+            return good, Message(key[field, len(bad) == 1], names=", ".join(shown(n) for n in bad),
+                                 lockable=", ".join(LOCKABLE))
         return good, None
     return parse_names
 
@@ -170,19 +177,19 @@ def check_view(lesson, layers):
     notices = []
     if not layers:
         if lesson["layer"] is not None:
-            notices.append(f"layer={shown(lesson['layer'])}: this model has no BN layer; it was ignored.")
+            notices.append(Message("links.no_bn_layer", layer=shown(lesson["layer"])))
         lesson["layer"], lesson["channel"] = None, 0
         return notices
     if lesson["layer"] is None:
         lesson["layer"] = next(iter(layers))
     elif lesson["layer"] not in layers:
-        notices.append(f"layer={shown(lesson['layer'])}: this model's BN layers are {', '.join(layers)}; "
-                       f"using the first ({next(iter(layers))}).")
+        notices.append(Message("links.bad_layer", layer=shown(lesson["layer"]), layers=", ".join(layers),
+                               first=next(iter(layers))))
         lesson["layer"] = next(iter(layers))
     channels = layers[lesson["layer"]]["channels"]
     if not 0 <= lesson["channel"] < channels:
-        notices.append(f"channel={lesson['channel']}: layer {lesson['layer']} has channels 0 to {channels - 1}; "
-                       f"using channel 0.")
+        notices.append(Message("links.bad_channel", channel=lesson["channel"], layer=lesson["layer"],
+                               last=channels - 1))
         lesson["channel"] = 0
     return notices
 

@@ -36,7 +36,7 @@ def chart(fig, name):
     st.plotly_chart(fig, key=f"chart-{name}", width="stretch", theme=None,
                     config={"toImageButtonOptions": {"format": "png", "filename": f"bnviz-{name}", "scale": 2}})
     if find_browser():
-        st.download_button("SVG", lambda: to_image(fig, "svg"), f"bnviz-{name}.svg", "image/svg+xml",
+        st.download_button(t("panels.svg"), lambda: to_image(fig, "svg"), f"bnviz-{name}.svg", "image/svg+xml",
                            key=f"svg-{name}", on_click="ignore", type="tertiary", icon=":material/download:")
 
 

@@ -11,29 +11,24 @@ import streamlit as st
 from ..experiments.tour import TourSettings, build_tour
 from ..experiments.tour_stops import count, stop
 from ..train.config import LIMITS
+from .language import lang, t
 
-UI = {  # the page's own words (each stop's words are in experiments/tour_texts.py)
-    "title": "Guided tour: Batch Normalization in {n} stops",
-    "run": "One real run for the whole class: the chapter's LeNet with its BatchNorm, lr {lr:g}, batch "
-           "{batch_size}, momentum {momentum:g}, ε {eps:g}, seed {seed}; {steps} steps ({epochs} epochs of "
-           "{images:,} training images), on the **{data}**. Trained once on this server in {seconds:.0f} s "
-           "and shared read-only by every student on the same seed.",
-    "building": "Training the tour's run once for the whole class (seed {seed}); every student on this seed "
-                "then shares it…",
-    "stop": "Stop {n} of {total}: {title}",
-    "your_answer": "Your answer",
-    "reveal": "Reveal",
-    "right": "Right.",
-    "wrong": "Not quite: the answer is **{answer}**.",
-    "no_answer": "The answer is **{answer}**.",
-    "link": "[Open this view in the free app]({link}): the same settings and view, in a run of your own.",
-    "back": "← Back",
-    "next": "Next →",
-    "bad_stop": "`stop={value}` is not a stop of this tour: the stops are 1 to {total}. Showing stop 1; "
-                "use Next and Back to move on.",
-    "bad_seed": "`seed={value}` is not a seed the tour can use (a whole number from 0 to {high:,}). Using "
-                "seed {default}.",
-    "failed": "The tour's run could not be trained: {err}. Reload the page to try again.",
+UI = {  # the page's own words: catalogue keys (each stop's words are in experiments/tour_texts.py)
+    "title": "tour.ui.title",
+    "run": "tour.ui.run",
+    "building": "tour.ui.building",
+    "stop": "tour.ui.stop",
+    "your_answer": "tour.ui.your_answer",
+    "reveal": "tour.ui.reveal",
+    "right": "tour.ui.right",
+    "wrong": "tour.ui.wrong",
+    "no_answer": "tour.ui.no_answer",
+    "link": "tour.ui.link",
+    "back": "tour.ui.back",
+    "next": "tour.ui.next",
+    "bad_stop": "tour.ui.bad_stop",
+    "bad_seed": "tour.ui.bad_seed",
+    "failed": "tour.ui.failed",
 }
 
 
@@ -44,9 +39,10 @@ def shared_tour(key, _data, _settings):
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def shared_stop(key, n, _run):
-    """Stop `n` of the run cached under `key`: its numbers and figure, built once and shared."""
-    return stop(_run, n)
+def shared_stop(key, n, lang, _run):
+    """Stop `n` of the run cached under `key` in language `lang`: its numbers and figure, built once
+    and shared."""
+    return stop(_run, n, lang)
 
 
 def url_stop(total, value):
@@ -58,7 +54,7 @@ def url_stop(total, value):
     except ValueError:
         n = 0
     if not 1 <= n <= total:
-        st.session_state.tour_notice = UI["bad_stop"].format(value=value, total=total)
+        st.session_state.tour_notice = t(UI["bad_stop"], value=value, total=total)
         return 1
     return n
 
@@ -73,7 +69,7 @@ def url_seed(default, value):
     except ValueError:
         seed = -1
     if not low <= seed <= high:
-        st.warning(UI["bad_seed"].format(value=value, high=high, default=default))
+        st.warning(t(UI["bad_seed"], value=value, high=high, default=default))
         return default
     return seed
 
@@ -110,42 +106,42 @@ def tour_ui(data, settings=None, lesson=None):
     settings = dataclasses.replace(settings, seed=url_seed(settings.seed, link.get("seed")))
     key = f"{settings!r}|{data.describe()}|{len(data.train_labels)}|{len(data.test_labels)}"
     try:
-        with st.spinner(UI["building"].format(seed=settings.seed)):
+        with st.spinner(t(UI["building"], seed=settings.seed)):
             run = shared_tour(key, data, settings)
     except (ValueError, RuntimeError) as err:
-        st.error(UI["failed"].format(err=err))
+        st.error(t(UI["failed"], err=err))
         return
-    st.header(UI["title"].format(n=total))
-    st.caption(UI["run"].format(lr=settings.lr, batch_size=settings.batch_size, momentum=settings.momentum,
+    st.header(t(UI["title"], n=total))
+    st.caption(t(UI["run"], lr=settings.lr, batch_size=settings.batch_size, momentum=settings.momentum,
                                 eps=settings.eps, seed=settings.seed, steps=run.steps,
                                 epochs=run.steps // run.steps_per_epoch, images=run.train_images,
-                                data=run.data, seconds=run.seconds))
-    draw_stop(shared_stop(key, n, run), total)
+                                data=run.extra.get("data_words", {}).get(lang(), run.data), seconds=run.seconds))
+    draw_stop(shared_stop(key, n, lang(), run), total)
 
 
 def draw_stop(s, total):
     """One stop: the question first; after Reveal, the run's numbers, figure, table and link."""
-    st.subheader(UI["stop"].format(n=s.number, total=total, title=s.title))
+    st.subheader(t(UI["stop"], n=s.number, total=total, title=s.title))
     st.progress(s.number / total)
     st.markdown(s.question)
-    choice = st.radio(UI["your_answer"], s.choices, index=None, key=f"tour-answer-{s.number}")
+    choice = st.radio(t(UI["your_answer"]), s.choices, index=None, key=f"tour-answer-{s.number}")
     revealed = st.session_state.get(f"tour-revealed-{s.number}", False)
     if not revealed:
-        st.button(UI["reveal"], key=f"tour-reveal-{s.number}", on_click=reveal, args=(s.number,), type="primary")
+        st.button(t(UI["reveal"]), key=f"tour-reveal-{s.number}", on_click=reveal, args=(s.number,), type="primary")
     else:
         answer = s.choices[s.answer]
         if choice is None:
-            st.info(UI["no_answer"].format(answer=answer))
+            st.info(t(UI["no_answer"], answer=answer))
         elif choice == answer:
-            st.success(UI["right"])
+            st.success(t(UI["right"]))
         else:
-            st.warning(UI["wrong"].format(answer=answer))
+            st.warning(t(UI["wrong"], answer=answer))
         st.markdown(s.reveal)
         if s.figure is not None:
             st.plotly_chart(s.figure, key=f"tour-figure-{s.number}", width="stretch")
         if s.table:
             st.table(s.table)
-        st.markdown(UI["link"].format(link=s.link))
+        st.markdown(t(UI["link"], link=s.link))
     cols = st.columns([1, 1, 4])
-    cols[0].button(UI["back"], key="tour-back", disabled=s.number == 1, on_click=go, args=(s.number - 1,))
-    cols[1].button(UI["next"], key="tour-next", disabled=s.number == total, on_click=go, args=(s.number + 1,))
+    cols[0].button(t(UI["back"]), key="tour-back", disabled=s.number == 1, on_click=go, args=(s.number - 1,))
+    cols[1].button(t(UI["next"]), key="tour-next", disabled=s.number == total, on_click=go, args=(s.number + 1,))

@@ -17,6 +17,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from ..i18n import from_english, text
+
 FILES = {  # split -> (images, labels), file names without .gz
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
     "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
@@ -55,13 +57,17 @@ class FashionMNIST:
                 ("train_images", "train_labels", "test_images", "test_labels")}
         return FashionMNIST(**move, source=self.source, path=self.path, is_subset=self.is_subset)
 
-    def describe(self):
-        """One line for a student: which data, how much, from where."""
+    def describe(self, lang="en"):
+        """One line for a student, in `lang`: which data, how much, from where."""
         full = (len(self.train_labels), len(self.test_labels)) == (60000, 10000)
-        kind = ("SUBSET of Fashion-MNIST shipped with bnviz" if self.is_subset
-                else "full Fashion-MNIST" if full else "PART of Fashion-MNIST (not the full set)")
-        return (f"{kind}: {len(self.train_labels):,} training / {len(self.test_labels):,} test images "
-                f"({self.source}, {self.path})")
+        kind = ("data.subset" if self.is_subset else "data.full" if full else "data.part")
+        return text("data.describe", lang, kind=text(kind, lang), train=len(self.train_labels),
+                    test=len(self.test_labels), source=from_english(self.source, SOURCES, lang), path=self.path)
+
+
+# How a data set was found, in words (its .source; English, shown translated by describe(lang)).
+SOURCES = ("data.source.explicit", "data.source.explicit_torchvision", "data.source.local", "data.source.debian",
+           "data.source.download", "data.source.subset")
 
 
 def read_idx(path):
@@ -117,11 +123,11 @@ def _candidates(path, root):
     explicit = path or os.environ.get("BNVIZ_DATA")
     if explicit:
         explicit = Path(explicit).expanduser()
-        yield "explicit path", explicit
-        yield "explicit path (torchvision layout)", explicit / "FashionMNIST" / "raw"
+        yield text("data.source.explicit"), explicit
+        yield text("data.source.explicit_torchvision"), explicit / "FashionMNIST" / "raw"
         return  # an explicit path that lacks the data is an error, not a reason to look elsewhere
-    yield "./data (torchvision layout)", Path(root) / "FashionMNIST" / "raw"
-    yield "Debian's dataset-fashion-mnist", DEBIAN_DIR
+    yield text("data.source.local"), Path(root) / "FashionMNIST" / "raw"
+    yield text("data.source.debian"), DEBIAN_DIR
 
 
 def _download(root):
@@ -158,13 +164,13 @@ def load_fashion_mnist(path=None, root="./data", download=False, allow_subset=Tr
                                 "\n  ".join(tried) + "\n" + HOW_TO_GET)
     if download:
         try:
-            return read_folder(_download(root), "torchvision download")
+            return read_folder(_download(root), text("data.source.download"))
         except Exception as err:  # offline: torchvision raises RuntimeError after trying its mirrors
             tried.append(f"torchvision download into {root}: failed ({type(err).__name__}: {err})")
     else:
         tried.append("torchvision download: not tried (download=False)")
     if allow_subset and not os.environ.get("BNVIZ_NO_SUBSET"):
-        return read_folder(SUBSET_DIR, "subset shipped with bnviz", is_subset=True)
+        return read_folder(SUBSET_DIR, text("data.source.subset"), is_subset=True)
     tried.append(f"the subset shipped with bnviz: {SUBSET_DIR} (disabled)")
     raise DataNotFoundError("Fashion-MNIST was not found. Places tried:\n  " + "\n  ".join(tried)
                             + "\n" + HOW_TO_GET)

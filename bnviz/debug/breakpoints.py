@@ -9,6 +9,8 @@ from typing import Optional
 
 import numpy as np
 
+from ..i18n import Message
+
 # Checked in this order within a layer: what entered, what normalised, what was stored, parameters.
 NONFINITE_FIELDS = ("batch_mean", "batch_var", "input_pct", "output_pct", "moving_mean", "moving_var",
                     "gamma", "beta")
@@ -30,7 +32,7 @@ class Hit:
     """A breakpoint that fired."""
     kind: str  # "nonfinite" | "loss_jump" | "gap" | "step" | "epoch_end"
     step: int
-    message: str  # the account, in plain words
+    message: str  # the account, in plain words (an i18n.Message: English as str, any language by .text(lang))
     layer: Optional[str] = None
     quantity: Optional[str] = None
 
@@ -59,7 +61,7 @@ def first_nonfinite(history, step):
 
 
 def biggest_shift(history, step):
-    """(layer, shift in batch standard deviations, words): the first layer, in forward order, whose
+    """(layer, shift in batch standard deviations, the catalogue key of its words): the first layer, in forward order, whose
     batch mean moved more than 3 standard deviations of the previous batch; else the largest."""
     best = None
     for layer in history.layers if history is not None else []:
@@ -70,9 +72,9 @@ def biggest_shift(history, step):
         prev_std = np.sqrt(history.column(layer, "batch_var")[-2] + 1e-5)
         shift = float(np.max(np.abs(mean - prev_mean) / prev_std))
         if shift > 3:
-            return layer, shift, "The first layer whose batch statistics jumped is"
+            return layer, shift, "debug.shift_jumped"
         if best is None or shift > best[1]:
-            best = (layer, shift, "The batch statistics moved most in")
+            best = (layer, shift, "debug.shift_most")
     return best
 
 
@@ -81,25 +83,21 @@ def check(bp, history, step, loss, prev_loss, epoch_ended, eps=1e-5):
     if bp.nonfinite:
         if not math.isfinite(loss):
             where = first_nonfinite(history, step)
-            detail = (f"; the first non-finite captured value is {where[1]} of channel {where[2]} in "
-                      f"layer {where[0]}" if where else "")
-            return Hit("nonfinite", step, f"Training diverged at step {step}: the loss is {loss}{detail}. "
-                       "Lower the learning rate (the chapter uses 1.0) and press Reset.",
+            message = (Message("debug.diverged_loss_at", step=step, loss=loss, layer=where[0], field=where[1],
+                               channel=where[2]) if where else Message("debug.diverged_loss", step=step, loss=loss))
+            return Hit("nonfinite", step, message,
                        *(where[:2] if where else (None, None)))
         where = first_nonfinite(history, step)
         if where:
             layer, field, c = where
-            return Hit("nonfinite", step, f"Training diverged at step {step}: {field} of channel {c} in "
-                       f"layer {layer} is not finite (the loss was still {loss:.4g}). Lower the learning "
-                       "rate and press Reset.", layer, field)
+            return Hit("nonfinite", step, Message("debug.diverged_field", step=step, field=field, channel=c,
+                                                  layer=layer, loss=loss), layer, field)
     if bp.loss_jump and prev_loss is not None and math.isfinite(prev_loss) and loss > bp.loss_jump * prev_loss:
         shift = biggest_shift(history, step)
-        detail = (f" {shift[2]} layer {shift[0]}: its batch mean shifted by {shift[1]:.1f} standard "
-                  "deviations of the previous batch." if shift else "")
-        return Hit("loss_jump", step, f"Stopped at step {step}: the loss jumped from {prev_loss:.4g} to "
-                   f"{loss:.4g} (×{loss / prev_loss:.1f}), more than ×{bp.loss_jump:g}: the last update "
-                   f"overshot.{detail} A smaller learning rate avoids it.", shift[0] if shift else None,
-                   "loss")
+        detail = Message(shift[2], layer=shift[0], shift=shift[1]) if shift else ""
+        return Hit("loss_jump", step, Message("debug.loss_jump", step=step, prev=prev_loss, loss=loss,
+                                              ratio=loss / prev_loss, limit=bp.loss_jump, detail=detail),
+                   shift[0] if shift else None, "loss")
     if bp.gap and step > bp.gap_warmup and history is not None:
         for layer in history.layers:
             if history.last(layer, "step") != step:
@@ -108,12 +106,10 @@ def check(bp, history, step, loss, prev_loss, epoch_ended, eps=1e-5):
                    / np.sqrt(history.last(layer, "batch_var") + eps))
             c = int(np.argmax(gap))
             if gap[c] > bp.gap:
-                return Hit("gap", step, f"Stopped at step {step}: in layer {layer}, channel {c}, the moving "
-                           f"mean is {gap[c]:.2f} batch standard deviations away from this batch's mean "
-                           f"(threshold {bp.gap:g}): prediction mode would normalise this batch very "
-                           "differently from training.", layer, "moving_mean")
+                return Hit("gap", step, Message("debug.gap", step=step, layer=layer, channel=c, gap=gap[c],
+                                                limit=bp.gap), layer, "moving_mean")
     if bp.at_step is not None and step == bp.at_step:
-        return Hit("step", step, f"Stopped at step {step}, as asked.")
+        return Hit("step", step, Message("debug.at_step", step=step))
     if bp.at_epoch_end and epoch_ended:
-        return Hit("epoch_end", step, f"Stopped at the end of an epoch (step {step}), as asked.")
+        return Hit("epoch_end", step, Message("debug.epoch_end", step=step))
     return None

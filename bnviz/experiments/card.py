@@ -1,12 +1,13 @@
 """What a card is: a question, seeded settings with a quick variant, a budget, a run that answers
 it, the published headline it is compared with, a figure and a reading computed from the run."""
 import dataclasses
+import inspect
 import math
 import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..i18n import text
+from ..i18n import from_english, text
 
 
 @dataclass
@@ -43,6 +44,7 @@ class Card:
     reading: Callable  # CardResult -> one paragraph computed from this run's numbers
     brief: Callable  # CardResult -> this run's headline numbers, one short line
     transfer: str  # what carries over from the published setting to this LeNet, and what does not
+    words: tuple = ()  # catalogue keys of its table's English words (column names, labels), shown translated
 
     def settings(self, quick=False, **changes):
         """The default settings (or the quick ones), with `changes` applied."""
@@ -67,9 +69,26 @@ class Card:
         transfer) in `lang`; the fields themselves hold the English, from the same catalogue."""
         return text(f"card.{self.name}.{field}", lang)
 
+    def figure_in(self, result, lang="en"):
+        """The figure with its words in `lang` (English where this card's figure does not take a language)."""
+        return self.figure(result, lang) if _takes_lang(self.figure) else self.figure(result)
+
+    def reading_in(self, result, lang="en"):
+        """The reading in `lang` (English where this card's reading does not take a language)."""
+        return self.reading(result, lang) if _takes_lang(self.reading) else self.reading(result)
+
+    def table_in(self, result, lang="en"):
+        """The result's table (rows of dicts) with its column names and words in `lang`; the numbers as they are."""
+        say = lambda v: from_english(v, self.words, lang)  # noqa: E731
+        return [{say(k): say(v) for k, v in row.items()} for row in result.table]
+
     def headline(self, lang="en"):
         """The published headline with its citation, one line."""
         return f"{self.said('published', lang)} ({self.said('citation', lang)})"
+
+
+def _takes_lang(function):
+    return "lang" in inspect.signature(function).parameters
 
 
 class Ticker:

@@ -39,6 +39,14 @@ def probe(layer, X, training, grad):
         used = "neither (unexpected)"
     return {"normalises with": used, "moving statistics change": not torch.equal(moving_mean, before)}
 
+# The table's words are the catalogue's English texts of these keys (bnviz.i18n.from_english shows
+# them in another language).
+MODE_COLUMNS = ("experiments.modes.layer", "experiments.modes.module", "experiments.modes.gradients",
+                "experiments.modes.normalises_with", "experiments.modes.moving_change", "experiments.modes.note")
+MODE_CELLS = ("experiments.modes.chapter_layer", "experiments.modes.bnviz_layer", "experiments.modes.on",
+              "experiments.modes.batch_statistics", "experiments.modes.moving_statistics",
+              "experiments.modes.neither", "experiments.modes.trap", "experiments.modes.quiet_switch")
+
 
 def mode_matrix(seed=0):
     """Rows of the matrix: layer, module mode, gradient mode, and what the layer actually did."""

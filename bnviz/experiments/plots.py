@@ -2,6 +2,8 @@
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from ..i18n import from_english
+
 PALETTE = ("#4c78a8", "#e45756", "#54a24b", "#f58518", "#b279a2", "#72b7b2", "#9d755d", "#eeca3b",
            "#ff9da6", "#bab0ac")
 
@@ -52,4 +54,24 @@ def combine(*figures, titles=None):
         for trace in f.data:
             fig.add_trace(trace, row=1, col=i)
     fig.update_layout(height=420, margin=dict(t=70, b=40))
+    return fig
+
+
+def translated(fig, keys, lang="en"):
+    """`fig` with every word that is the English text of one of `keys` (trace names, titles, subplot
+    titles, axis titles, annotations) in `lang`; the data untouched. English returns `fig` as it is."""
+    if lang == "en":
+        return fig
+    say = lambda words: from_english(words, keys, lang)  # noqa: E731
+    for trace in fig.data:
+        if trace.name:
+            trace.name = say(trace.name)
+    for note in fig.layout.annotations:
+        note.text = say(note.text)
+    if fig.layout.title.text:
+        fig.layout.title.text = say(fig.layout.title.text)
+    for axis in [k for k in fig.layout if k.startswith(("xaxis", "yaxis"))]:
+        title = fig.layout[axis].title
+        if title.text:
+            title.text = say(title.text)
     return fig

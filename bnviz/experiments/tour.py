@@ -21,6 +21,7 @@ from ..capturing.hooks import CaptureOptions, raw_at
 from ..capturing.layers import layer_params
 from ..chapter.batchnorm import BatchNorm, batch_norm
 from ..data.batches import eval_batches
+from ..i18n import CATALOGUES, text
 from ..train.config import RunConfig
 from ..train.stepper import Stepper, accuracy
 from .figure1 import Figure1, SigmoidProbe
@@ -136,7 +137,8 @@ def build_tour(data, settings=None, progress=None):
                    layer_facts=history.meta["layers"], log=log, epochs=rows, drift=drift,
                    last_input=last_input, raw={n: raw_at(cap, n) for n in cap.layers}, trap=train_eval_trap(bn, s),
                    model_state={k: v.detach().cpu().clone() for k, v in bn.model.state_dict().items()},
-                   seconds=time.perf_counter() - start)
+                   seconds=time.perf_counter() - start,
+                   extra={"data_words": {lang: part.describe(lang) for lang in CATALOGUES}})
 
 
 def epoch_row(stepper, precise_x, s):
@@ -189,8 +191,7 @@ def train_eval_trap(stepper, s):
     torch_rule_acc = accuracy_with_grad(copy.deepcopy(stepper.model), data.test_images, data.test_labels)
     X = layer_input(stepper.model, layer, data.test_images[:s.batch_size])
     matrix = []
-    for rule, label in (("grad", "the chapter's rule: torch.is_grad_enabled()"),
-                        ("training", "PyTorch's rule: self.training")):
+    for rule, label in (("grad", text("tour.rule.chapter")), ("training", text("tour.rule.torch"))):
         for training in (True, False):
             for grad in (True, False):
                 real = copy.deepcopy(bn_layers(stepper.model)[layer])

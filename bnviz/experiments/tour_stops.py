@@ -15,10 +15,12 @@ import numpy as np
 from ..figures.distributions import distributions_now
 from ..figures.experiments import figure1_figure, precise_figure
 from ..figures.statistics import gamma_beta, moving_convergence
-from .catalog import CARDS
+from ..i18n import from_english, text
+from .modes import MODE_CELLS, MODE_COLUMNS
 from .tour import ema, per_channel, standardise
 from .tour_texts import TEXTS
 
+RULE_WORDS = ("tour.col.rule", "tour.rule.chapter", "tour.rule.torch")  # the trap table's own words
 CLAIM_CARDS = ("smoothness", "lr-sweep", "small-batch", "momentum", "bn-only")
 
 
@@ -43,16 +45,16 @@ def count():
     return len(TEXTS)
 
 
-def stop(run, n):
-    """Stop `n` (1-based) of the tour over `run`."""
+def stop(run, n, lang="en"):
+    """Stop `n` (1-based) of the tour over `run`, its words (texts, figure, table) in `lang`."""
     if not 1 <= n <= len(TEXTS):
         raise ValueError(f"the tour has stops 1 to {len(TEXTS)}, not {n}")
     texts = TEXTS[n - 1]
-    nums, answer, figure, table, view = BUILDERS[texts["slug"]](run)
+    nums, answer, figure, table, view = BUILDERS[texts["slug"]](run, lang)
     question = texts["question_no_dip"] if nums.get("no_dip") else texts["question"]
-    return Stop(number=n, slug=texts["slug"], title=texts["title"], question=question.format(**nums),
-                choices=[c.format(**nums) for c in texts["choices"]], answer=answer,
-                reveal=texts["reveal"].format(**nums), figure=figure, table=table,
+    return Stop(number=n, slug=texts["slug"], title=text(texts["title"], lang), question=text(question, lang, **nums),
+                choices=[text(c, lang, **nums) for c in texts["choices"]], answer=answer,
+                reveal=text(texts["reveal"], lang, **nums), figure=figure, table=table,
                 link=lesson_link(run.settings, **view), numbers=nums)
 
 
@@ -73,7 +75,7 @@ def bn_before_sigmoid(run, sigmoid):
     return list(run.layer_facts)[sigmoid]
 
 
-def numbers_drift(run):
+def numbers_drift(run, lang="en"):
     d, s = run.drift, run.settings
     med = {k: d.pct[k][:, 1] for k in d.pct}
     ranges = {k: float(v.max() - v.min()) for k, v in med.items()}
@@ -88,11 +90,11 @@ def numbers_drift(run):
             "step_bn": float(np.abs(np.diff(med["BN"])).mean())}
     nums["step_ratio"] = nums["step_plain"] / max(nums["step_bn"], 1e-12)
     answer = 0 if ratio > 1.25 else 1 if ratio < 0.8 else 2
-    return nums, answer, figure1_figure(d), None, {"panel": "over-time", "layer": layer, "channel": 0,
+    return nums, answer, figure1_figure(d, lang=lang), None, {"panel": "over-time", "layer": layer, "channel": 0,
                                                      "step": len(d.steps)}
 
 
-def numbers_one_step(run):
+def numbers_one_step(run, lang="en"):
     h, L, c = run.history, run.settings.layer, run.settings.channel
     col = lambda f: h.column(L, f)[-1]
     step, n = int(col("step")), int(col("n"))
@@ -110,10 +112,11 @@ def numbers_one_step(run):
     x_hat = (x - mu) / std
     wrong = [(x - mu) / (var + eps), x - mu]
     values = sorted([x_hat] + wrong)
+    col_layer, col_output = text("tour.col.x_hat_layer", lang), text("tour.col.y_layer", lang)
     table = [{"x": f"{float(a):.5f}", "x̂ = (x − μ)/√(σ² + ε)": f"{(float(a) - mu) / std:.5f}",
-              "x̂ the layer computed": f"{float(b):.5f}",
+              col_layer: f"{float(b):.5f}",
               "y = γ·x̂ + β": f"{gamma * (float(a) - mu) / std + beta:.5f}",
-              "y the layer output": f"{float(d):.5f}"}
+              col_output: f"{float(d):.5f}"}
              for a, b, d in zip(xs[:4], x_hats[:4], ys[:4])]
     mm0 = float(col("moving_mean_before")[c])
     nums = {"step": step, "channel": c, "layer": L, "mu": mu, "var": var, "n": n, "eps": eps, "x": x,
@@ -125,7 +128,7 @@ def numbers_one_step(run):
                                                     "step": step}
 
 
-def numbers_standardised(run):
+def numbers_standardised(run, lang="en"):
     s, L = run.settings, run.settings.layer
     step, X = run.last_input[L]
     eps = run.layer_facts[L]["eps"]
@@ -133,19 +136,20 @@ def numbers_standardised(run):
     x_mean, x_var = per_channel(standardise(X, eps))
     expected = var / (var + eps)
     C = X.shape[1]
-    table = [{"channel": k, "μ (input mean)": f"{mean[k]:.5f}", "σ² (input variance)": f"{var[k]:.5f}",
-              "x̂ mean": f"{x_mean[k]:.2e}", "x̂ variance": f"{x_var[k]:.6f}",
+    col = {key.split(".")[-1]: text(key, lang) for key in ("tour.col.channel", "tour.col.input_mean", "tour.col.input_var", "tour.col.x_hat_mean", "tour.col.x_hat_var")}
+    table = [{col["channel"]: k, col["input_mean"]: f"{mean[k]:.5f}", col["input_var"]: f"{var[k]:.5f}",
+              col["x_hat_mean"]: f"{x_mean[k]:.2e}", col["x_hat_var"]: f"{x_var[k]:.6f}",
               "σ²/(σ² + ε)": f"{expected[k]:.6f}"} for k in range(C)]
     nums = {"step": step, "layer": L, "C": C, "mean_lo": mean.min(), "mean_hi": mean.max(), "var_lo": var.min(),
             "var_hi": var.max(), "values": X.size // C, "max_abs_mean": float(np.abs(x_mean).max()),
             "xvar_lo": x_var.min(), "xvar_hi": x_var.max(), "max_var_gap": float(np.abs(x_var - expected).max())}
     standardised = nums["max_abs_mean"] < 1e-3 and nums["max_var_gap"] < 1e-3
-    figure = distributions_now(run.history, L, step, run.layer_facts[L]["activation"] or "sigmoid")
+    figure = distributions_now(run.history, L, step, run.layer_facts[L]["activation"] or "sigmoid", lang=lang)
     return nums, 0 if standardised else 2, figure, table, {"panel": "distributions-now", "layer": L,
                                                            "channel": s.channel, "step": step}
 
 
-def numbers_gamma_beta(run):
+def numbers_gamma_beta(run, lang="en"):
     h, L, c = run.history, run.settings.layer, run.settings.channel
     gamma, beta = h.column(L, "gamma"), h.column(L, "beta")
     last = -1
@@ -156,12 +160,12 @@ def numbers_gamma_beta(run):
             "beta1": float(beta[last, c]), "gamma_lo": gamma[last].min(), "gamma_hi": gamma[last].max(),
             "beta_lo": beta[last].min(), "beta_hi": beta[last].max(), "far": far,
             "undo_gamma": math.sqrt(var + run.layer_facts[L]["eps"]), "undo_beta": mu}
-    figure = gamma_beta(h, L, range(gamma.shape[1]))
+    figure = gamma_beta(h, L, range(gamma.shape[1]), lang=lang)
     return nums, 0 if nums["gamma1"] > 1 else 1, figure, None, {"panel": "gamma-beta", "layer": L, "channel": c,
                                                                 "step": nums["steps"]}
 
 
-def numbers_moving_mean(run):
+def numbers_moving_mean(run, lang="en"):
     h, L, c = run.history, run.settings.layer, run.settings.channel
     m, tol = run.layer_facts[L]["momentum"], run.settings.tolerance
     k_star = math.ceil(math.log(tol) / math.log(m))
@@ -182,12 +186,12 @@ def numbers_moving_mean(run):
             **{f"c{n}": v for n, v in enumerate(choices)}}
     ends = [r["end_step"] for r in run.epochs]
     figure = moving_convergence(h, L, c, np.array(ends), np.stack([r["precise_mean"][L] for r in run.epochs]),
-                                np.stack([r["precise_var"][L] for r in run.epochs]))
+                                np.stack([r["precise_var"][L] for r in run.epochs]), lang=lang)
     return nums, choices.index(k_star), figure, None, {"panel": "moving-mean", "layer": L, "channel": c,
                                                        "step": k_star}
 
 
-def numbers_train_eval(run):
+def numbers_train_eval(run, lang="en"):
     t = run.trap
     shift = np.abs(t["mean_after"] - t["mean_before"])
     k = int(shift.argmax())
@@ -198,7 +202,10 @@ def numbers_train_eval(run):
             "layer": t["layer"], "max_shift": float(shift[k]), "shift_channel": k,
             "shift_before": float(t["mean_before"][k]), "shift_after": float(t["mean_after"][k])}
     answer = 1 if row["normalises with"] == "batch statistics" else 0
-    return nums, answer, None, t["matrix"], {"page": "experiments"}
+    table = [{from_english(k, MODE_COLUMNS + RULE_WORDS, lang): from_english(v, MODE_CELLS + RULE_WORDS, lang)
+              for k, v in r.items()}
+             for r in t["matrix"]]
+    return nums, answer, None, table, {"page": "experiments"}
 
 
 def dip_epoch(epochs):
@@ -212,7 +219,7 @@ def dip_epoch(epochs):
     return max(gains)[1], False
 
 
-def numbers_precise(run):
+def numbers_precise(run, lang="en"):
     h, L, c = run.history, run.settings.layer, run.settings.channel
     i, dipped = dip_epoch(run.epochs)
     e = run.epochs[i]
@@ -232,17 +239,19 @@ def numbers_precise(run):
             "mean_diff": float(np.mean([r["precise test acc"] - r["test acc"] for r in run.epochs]))}
     answer = 0 if diff >= 0.01 else 2 if diff <= -0.01 else 1
     records = [{"step": r["end_step"], "moving": r["test acc"], "precise": r["precise test acc"]} for r in run.epochs]
-    table = [{"epoch": r["epoch"], "step": r["end_step"], "test acc, moving stats": f"{r['test acc']:.3f}",
-              "test acc, precise stats": f"{r['precise test acc']:.3f}",
-              "difference": f"{r['precise test acc'] - r['test acc']:+.3f}"} for r in run.epochs]
-    return nums, answer, precise_figure(records), table, {"panel": "precise-statistics", "layer": L, "channel": c,
+    col = {key.split(".")[-1]: text(key, lang) for key in ("tour.col.epoch", "tour.col.step", "tour.col.acc_moving", "tour.col.acc_precise", "tour.col.difference")}
+    table = [{col["epoch"]: r["epoch"], col["step"]: r["end_step"], col["acc_moving"]: f"{r['test acc']:.3f}",
+              col["acc_precise"]: f"{r['precise test acc']:.3f}",
+              col["difference"]: f"{r['precise test acc'] - r['test acc']:+.3f}"} for r in run.epochs]
+    return nums, answer, precise_figure(records, lang=lang), table, {"panel": "precise-statistics", "layer": L, "channel": c,
                                                           "step": e["end_step"]}
 
 
-def numbers_claims(run):
-    nums, _, figure, _, _ = numbers_drift(run)
-    table = [{"card": name, "published": CARDS[name].published, "source": CARDS[name].citation}
-             for name in CLAIM_CARDS]
+def numbers_claims(run, lang="en"):
+    nums, _, figure, _, _ = numbers_drift(run, lang)
+    col = {key.split(".")[-1]: text(key, lang) for key in ("tour.col.card", "tour.col.published", "tour.col.source")}
+    table = [{col["card"]: name, col["published"]: text(f"card.{name}.published", lang),
+              col["source"]: text(f"card.{name}.citation", lang)} for name in CLAIM_CARDS]
     return nums, 1, figure, table, {"page": "experiments"}
 
 

@@ -301,7 +301,7 @@ TEXTS = {
     "app.mode.live": "实时训练",
     "app.mode.experiments": "实验",
     "app.mode.replay": "回放录制",
-    "app.language": "语言",
+    "app.language": "Language / 语言",
     "app.view.layer": "批量规范化层",
     "app.view.channel": "通道",
     "app.view.heat_map_of": "热图显示",
@@ -365,6 +365,215 @@ TEXTS = {
     "controls.bp.gap": "个小批量标准差（第 30 步之后）",
     "controls.bp.step": "在第几步停止（0：关闭）",
     "controls.bp.epoch": "每个迭代周期结束时停止",
+    # --- 运行为何自己停下（bnviz/debug/breakpoints.py） -------------------------------------------------
+    "debug.diverged_loss": "训练在第 {step} 步发散：损失是 {loss}。请降低学习率（本章用 1.0）并按“重置”。",
+    "debug.diverged_loss_at": ("训练在第 {step} 步发散：损失是 {loss}；捕获到的第一个非有限值是层 {layer} 通道 {channel} "
+                               "的 {field}。请降低学习率（本章用 1.0）并按“重置”。"),
+    "debug.diverged_field": ("训练在第 {step} 步发散：层 {layer} 通道 {channel} 的 {field} 不是有限值（此时损失仍是 "
+                             "{loss:.4g}）。请降低学习率并按“重置”。"),
+    "debug.loss_jump": ("在第 {step} 步停下：损失从 {prev:.4g} 跳到 {loss:.4g}（×{ratio:.1f}），超过 ×{limit:g}："
+                        "上一次更新走过头了。{detail}较小的学习率可以避免这种情况。"),
+    "debug.shift_jumped": "第一个小批量统计量跳变的层是层 {layer}：它的小批量均值移动了上一个小批量的 {shift:.1f} 个标准差。",
+    "debug.shift_most": "小批量统计量移动最多的是层 {layer}：它的小批量均值移动了上一个小批量的 {shift:.1f} 个标准差。",
+    "debug.gap": ("在第 {step} 步停下：层 {layer} 通道 {channel} 的移动平均值与这个小批量的均值相差 {gap:.2f} 个"
+                  "小批量标准差（阈值 {limit:g}）：预测模式对这个小批量的规范化会与训练时大不相同。"),
+    "debug.at_step": "按要求在第 {step} 步停下。",
+    "debug.epoch_end": "按要求在一个迭代周期结束时（第 {step} 步）停下。",
+    "app.mode.tour": "导览",
+    "panels.svg": "SVG 图",
+    # --- 课程链接（bnviz/app/lesson.py、bnviz/app/links.py） ----------------------------------------------
+    "lesson.notices": "**这个课程链接中有些字段无法使用**；下面每一项改用默认值，链接的其余部分照常生效：",
+    "lesson.ok": "知道了",
+    "lesson.fixes": "本课固定了：{names}。",
+    "lesson.hides": "隐藏了：{names}。",
+    "lesson.separator": "、",
+    "lesson.copy": "复制课程链接",
+    "lesson.copied": "已复制 ✓",
+    "lesson.copy_failed": "无法复制：请打开下面的“课程链接”",
+    "lesson.link": "课程链接",
+    "lesson.link_caption": ("打开这个链接的人会得到这次运行（相同的设置和种子：相同的数字）、这个视图和这一步。"
+                            "链接中的设置是当前运行的设置：要分享改动过的设置，请先按“重置”。"),
+    "links.name.page": "页面",
+    "links.name.norm": "模型",
+    "links.name.lr": "学习率",
+    "links.name.batch_size": "批量大小",
+    "links.name.momentum": "批量规范化的动量",
+    "links.name.eps": "批量规范化的 eps",
+    "links.name.seed": "种子",
+    "links.name.device": "设备",
+    "links.name.panel": "面板",
+    "links.name.layer": "批量规范化层",
+    "links.name.channel": "通道",
+    "links.name.lang": "语言",
+    "links.name.reset": "“重置”按钮",
+    "links.name.training": "训练按钮",
+    "links.unknown_field": "{name} 不是课程链接的字段，已忽略。字段有：`{fields}`。",
+    "links.too_long": "{name}：值有 {chars} 个字符，太长；改用默认值。",
+    "links.default": "{name}={value}：{problem}；改用默认值（{default}）。",
+    "links.default_none": "{name}={value}：{problem}；改用默认值。",
+    "links.partly": "{name}={value}：{problem}。",
+    "links.stop_ignored": "stop 是导览的站号，只在 page=tour 时有效；已忽略。",
+    "links.one_of": "{what} 必须是 `{choices}` 之一",
+    "links.page_absent": "这个版本的应用没有 {page} 页面",
+    "links.no_device": "这台服务器没有 {device} 设备（它有 `{devices}`）",
+    "links.whole": "{what} 必须是整数",
+    "links.number": "{what} 必须是数字",
+    "links.finite": "{what} 必须是有限的数字",
+    "links.between": "{what} 必须在 {low} 到 {high} 之间",
+    "links.layer": "layer 必须是批量规范化层的名字，例如 1",
+    "links.cannot_lock.one": "{names} 不能固定，已忽略（可用的名字：`{lockable}`）",
+    "links.cannot_lock.many": "{names} 不能固定，已忽略（可用的名字：`{lockable}`）",
+    "links.cannot_hide.one": "{names} 不能隐藏，已忽略（可用的名字：`{lockable}`）",
+    "links.cannot_hide.many": "{names} 不能隐藏，已忽略（可用的名字：`{lockable}`）",
+    "links.no_bn_layer": "layer={layer}：这个模型没有批量规范化层；已忽略。",
+    "links.bad_layer": "layer={layer}：这个模型的批量规范化层是 `{layers}`；改用第一个（{first}）。",
+    "links.bad_channel": "channel={channel}：层 {layer} 的通道是 0 到 {last}；改用通道 0。",
+    # --- RunConfig 的检查（bnviz/train/config.py）和数据集的描述（bnviz/data） --------------------------
+    "config.got": "{problem}，实际是 {value}",
+    "config.one_of": "{what} 必须是 `{choices}` 之一",
+    "config.number": "{what} 必须是数字",
+    "config.whole": "{what} 必须是整数",
+    "config.between": "{what} 必须在 {low:g} 到 {high:g} 之间",
+    "data.describe": "{kind}：{train:,} 张训练图像 / {test:,} 张测试图像（{source}，{path}）",
+    "data.subset": "bnviz 自带的 Fashion-MNIST 子集",
+    "data.full": "完整的 Fashion-MNIST",
+    "data.part": "Fashion-MNIST 的一部分（不是完整数据集）",
+    "data.source.explicit": "指定的路径",
+    "data.source.explicit_torchvision": "指定的路径（torchvision 的目录结构）",
+    "data.source.local": "./data（torchvision 的目录结构）",
+    "data.source.debian": "Debian 的 dataset-fashion-mnist",
+    "data.source.download": "torchvision 下载",
+    "data.source.subset": "bnviz 自带的子集",
+    # --- 导览的表格（bnviz/experiments/tour_stops.py） -----------------------------------------------------
+    "tour.col.x_hat_layer": "层计算的 x̂",
+    "tour.col.y_layer": "层输出的 y",
+    "tour.col.channel": "通道",
+    "tour.col.input_mean": "μ（输入均值）",
+    "tour.col.input_var": "σ²（输入方差）",
+    "tour.col.x_hat_mean": "x̂ 的均值",
+    "tour.col.x_hat_var": "x̂ 的方差",
+    "tour.col.epoch": "迭代周期",
+    "tour.col.step": "步",
+    "tour.col.acc_moving": "测试精度（移动统计量）",
+    "tour.col.acc_precise": "测试精度（精确统计量）",
+    "tour.col.difference": "差",
+    "tour.col.card": "卡片",
+    "tour.col.published": "发表的结论",
+    "tour.col.source": "出处",
+    "tour.col.rule": "规则",
+    "tour.rule.chapter": "本章的规则：torch.is_grad_enabled()",
+    "tour.rule.torch": "PyTorch 的规则：self.training",
+    # --- 导览（bnviz/app/tour.py 和 bnviz/experiments/tour_texts.py） --------------------------------------
+    "tour.ui.title": "导览：批量规范化，{n} 站",
+    "tour.ui.run": ("全班共用的一次真实运行：本章带批量规范化的 LeNet，学习率 {lr:g}，批量大小 {batch_size}，"
+                    "动量 {momentum:g}，ε {eps:g}，种子 {seed}；训练 {steps} 步（{epochs} 个迭代周期，每个 "
+                    "{images:,} 张训练图像），数据是 **{data}**。在这台服务器上训练一次，用时 {seconds:.0f} 秒，"
+                    "由使用同一种子的所有学生只读共享。"),
+    "tour.ui.building": "正在为全班训练一次导览的运行（种子 {seed}）；之后使用这个种子的每个学生都共享它…",
+    "tour.ui.stop": "第 {n} 站，共 {total} 站：{title}",
+    "tour.ui.your_answer": "你的答案",
+    "tour.ui.reveal": "揭晓",
+    "tour.ui.right": "答对了。",
+    "tour.ui.wrong": "不太对：答案是 **{answer}**。",
+    "tour.ui.no_answer": "答案是 **{answer}**。",
+    "tour.ui.link": "[在自由模式中打开这个视图]({link})：相同的设置和视图，在你自己的一次运行中。",
+    "tour.ui.back": "← 上一站",
+    "tour.ui.next": "下一站 →",
+    "tour.ui.bad_stop": "`stop={value}` 不是这个导览的站：站号是 1 到 {total}。现在显示第 1 站；用“上一站”和“下一站”移动。",
+    "tour.ui.bad_seed": "`seed={value}` 不是导览能用的种子（0 到 {high:,} 的整数）。改用种子 {default}。",
+    "tour.ui.failed": "导览的运行无法训练：{err}。请重新加载页面再试。",
+    "tour.drift.title": "网络学习时，一层的输入在漂移",
+    "tour.drift.question": ("两个 LeNet 从相同的权重出发，看到相同的 {steps} 个小批量；其中一个没有批量规范化。"
+                            "第 {sigmoid} 号 sigmoid（net[{layer}] 之后那个）的输入，在这些步里谁移动得更多？"),
+    "tour.drift.reveal": ("在前 {steps} 步中，这个 sigmoid 输入的**中位数**的变化范围：没有批量规范化时为 "
+                          "**{range_plain:.3f}**，有批量规范化时为 **{range_bn:.3f}**（{ratio:.2f}×）。没有批量规范化时，"
+                          "第 15/50/85 百分位数从第 1 步的 {first_plain} 变为第 {steps} 步的 {last_plain}；有批量规范化时从 "
+                          "{first_bn} 变为 {last_bn}。这种漂移就是批量规范化论文所说的*内部协变量偏移*。第 {steps} 步的"
+                          "测试精度：没有批量规范化 {acc_plain:.3f}，有批量规范化 {acc_bn:.3f}（两者的学习率都是 {lr:g}）。"),
+    "tour.drift.choice0": "没有批量规范化的网络",
+    "tour.drift.choice1": "有批量规范化的网络",
+    "tour.drift.choice2": "差不多（相差 25% 以内）",
+    "tour.one-step.title": "批量规范化的一步，用真实的数字",
+    "tour.one-step.question": ("第 {step} 步，net[{layer}] 的通道 {channel} 在 n = {n:,} 个值上的小批量均值 μ = {mu:.5f}，"
+                               "（有偏）方差 σ² = {var:.5f}；ε = {eps:g}。一个真实输入是 x = {x:.5f}。x̂ 是多少？"),
+    "tour.one-step.reveal": ("x̂ = (x − μ) / √(σ² + ε) = ({x:.5f} − {mu:.5f}) / √({var:.5f} + {eps:g}) = "
+                             "({diff:.5f}) / {std:.5f} = **{x_hat:.4f}**。然后 y = γ·x̂ + β = {gamma:.4f} × {x_hat:.4f} + "
+                             "{beta:.4f} = **{y:.4f}**；层自己输出的是 {y_layer:.4f}。移动平均值的更新："
+                             "{m:g} × {mm0:.5f} + {one_minus_m:g} × {mu:.5f} = {mm1:.5f}（记录值：{mm_layer:.5f}）。"
+                             "表中是这一步的另外几个真实值。"),
+    "tour.one-step.choice0": "{c0:.4f}",
+    "tour.one-step.choice1": "{c1:.4f}",
+    "tour.one-step.choice2": "{c2:.4f}",
+    "tour.standardised.title": "x̂ 按通道标准化",
+    "tour.standardised.question": ("第 {step} 步，net[{layer}] 输入的 {C} 个通道的均值从 {mean_lo:.3f} 到 {mean_hi:.3f}，"
+                                   "方差从 {var_lo:.4f} 到 {var_hi:.4f}。经过 x̂ = (x − μ) / √(σ² + ε) 之后，"
+                                   "每个通道的均值和方差是多少？"),
+    "tour.standardised.reveal": ("在这一步每个通道的全部 {values:,} 个值上，x̂ 的均值与 0 相差不超过 "
+                                 "**{max_abs_mean:.1e}**，方差从 **{xvar_lo:.6f}** 到 **{xvar_hi:.6f}**：每个通道恰好是 "
+                                 "σ²/(σ² + ε)（最大差 {max_var_gap:.1e}），因为 ε 而略小于 1。每个通道用自己的 μ 和 σ² "
+                                 "标准化；表中列出了它们。"),
+    "tour.standardised.choice0": "每个通道：均值 0，方差（略小于）1",
+    "tour.standardised.choice1": "只有所有通道合在一起时，均值才是 0、方差才是 1",
+    "tour.standardised.choice2": "各通道保持各自不同的均值；只是离散程度被重新缩放",
+    "tour.gamma-beta.title": "γ 和 β 是学出来的",
+    "tour.gamma-beta.question": ("每个通道的拉伸参数 γ 从 1 开始、偏移参数 β 从 0 开始，SGD 像训练权重一样训练它们。"
+                                 "{steps} 步之后，net[{layer}] 通道 {channel} 的 γ 大于还是小于 1？"),
+    "tour.gamma-beta.reveal": ("通道 {channel} 的 γ 从 {gamma0:.4f} 变为 **{gamma1:.4f}**，β 从 {beta0:.4f} 变为 "
+                               "**{beta1:.4f}**。在这一层的 {C} 个通道上，γ 现在介于 {gamma_lo:.3f} 和 {gamma_hi:.3f} 之间，"
+                               "β 介于 {beta_lo:.3f} 和 {beta_hi:.3f} 之间；通道 {far} 离 γ = 1 最远。"
+                               "γ = √(σ² + ε) = {undo_gamma:.4f} 和 β = μ = {undo_beta:.4f} 会抵消这一步对通道 {channel} "
+                               "的规范化：SGD 找到的是别的值。"),
+    "tour.gamma-beta.choice0": "大于 1",
+    "tour.gamma-beta.choice1": "小于 1",
+    "tour.moving-mean.title": "移动平均值收敛",
+    "tour.moving-mean.question": ("移动平均值从 0 开始，每一步变为 {m:g} × 移动平均值 + {one_minus_m:g} × 小批量均值。"
+                                  "多少步之后，它的初始值所占的权重小于 {tol:.0%}？"),
+    "tour.moving-mean.reveal": ("初始值的权重是 m^k = {m:g}^k，从 k = ⌈ln {tol:g} / ln {m:g}⌉ = **{k_star}** 步起小于 "
+                                "{tol:.0%}（{m:g}^{k_star} = {start_weight:.4f}）。它所平均的值的平均“年龄”是 "
+                                "1/(1 − m) = {mean_age:.3g} 步。在这次运行中，net[{layer}] 的通道 {channel} 在 {k_run} 步之后："
+                                "层的移动平均值是 {moving_k:.5f}；用记录下的 {k_run} 个小批量均值重新计算的同一平均是 "
+                                "{ema_k:.5f}。在迭代周期 1 结束时（第 {e1_step} 步），移动平均值是 {moving_e1:.5f}，"
+                                "用那时的权重在整个训练集上平均的小批量均值是 {precise_e1:.5f}：相差 {gap_e1:+.5f}。"),
+    "tour.moving-mean.choice0": "{c0}",
+    "tour.moving-mean.choice1": "{c1}",
+    "tour.moving-mean.choice2": "{c2}",
+    "tour.train-eval.title": "训练模式与预测模式的陷阱",
+    "tour.train-eval.question": ("本章的 batch_norm 用 torch.is_grad_enabled() 选择模式。一个学生调用了 net.eval()，"
+                                 "*没有*用 torch.no_grad() 就测量测试精度。每个测试小批量是用哪种统计量规范化的？"),
+    "tour.train-eval.reveal": ("在 {test_images:,} 张测试图像上，按本章规则的最终模型在 eval() + torch.no_grad() 下"
+                               "（移动统计量）得分 **{no_grad_acc:.4f}**，只用 eval() 时得分 **{eval_alone_acc:.4f}**"
+                               "（{acc_gap:+.4f}）：第二个数用的是每个测试小批量自己的统计量，而不是模型的。同时 "
+                               "net[{layer}] 的移动平均值最多移动了 {max_shift:.4f}（通道 {shift_channel}：{shift_before:.4f} → "
+                               "{shift_after:.4f}）：测试集泄漏进了模型。按 PyTorch 的规则（self.training，与 nn.BatchNorm "
+                               "相同），只用 eval() 得分 {torch_rule_acc:.4f}，与用 no_grad 时相同。表中：真实的层在一个"
+                               "真实测试小批量上、在每种模式下的表现。"),
+    "tour.train-eval.choice0": "移动统计量，正如所愿",
+    "tour.train-eval.choice1": "每个测试小批量自己的统计量，而且移动统计量还在不断变化",
+    "tour.precise.title": "测试精度下降时，过时的移动统计量",
+    "tour.precise.question": ("在迭代周期 {epoch} 结束时（第 {step} 步），用移动统计量测得的测试精度从 {prev:.3f} 降到 "
+                              "{acc:.3f}。冻结权重，在训练集上重新计算批量规范化的统计量（精确统计量）：测试精度会…"),
+    "tour.precise.question_no_dip": ("在这次运行中，用移动统计量测得的测试精度从没有在两个迭代周期之间下降；在迭代周期 "
+                                     "{epoch} 结束时（第 {step} 步）它是 {acc:.3f}。冻结权重，在训练集上重新计算批量规范化的"
+                                     "统计量（精确统计量）：测试精度会…"),
+    "tour.precise.reveal": ("用精确统计量，第 {step} 步的测试精度是 **{precise:.3f}**（{diff:+.3f}）。移动统计量平均的是"
+                            "用较早权重看到的小批量；这里 net[{layer}] 通道 {channel} 的移动平均值是 {moving_mean:.5f}，"
+                            "精确值是 {precise_mean:.5f}。所有层中最大的差距，以该通道自己的标准差计：{worst_gap:.3f}"
+                            "（net[{worst_layer}]）。在全部 {epochs} 个迭代周期上，精确统计量平均相差 {mean_diff:+.3f}。"),
+    "tour.precise.choice0": "明显更高（高 1 个百分点或更多）",
+    "tour.precise.choice1": "差不多（相差 1 个百分点以内）",
+    "tour.precise.choice2": "明显更低（低 1 个百分点或更多）",
+    "tour.claims.title": "批量规范化论文的主张，以及后来的研究发现",
+    "tour.claims.question": ("Ioffe & Szegedy (2015) 说批量规范化通过减少内部协变量偏移来加速训练。"
+                             "Santurkar et al. (2018) 检验了这个主张。他们发现了什么？"),
+    "tour.claims.reveal": ("Santurkar et al.：注入噪声来*增大*偏移的批量规范化仍然像批量规范化一样训练，而且有批量规范化时，"
+                           "损失及其梯度沿梯度方向的变化更小。在这次运行中，批量规范化改变了第 {sigmoid} 号 sigmoid 输入的"
+                           "漂移程度：它的中位数平均每步移动 {step_plain:.4f}（没有批量规范化）和 {step_bn:.4f}（有批量规范化）"
+                           "（没有批量规范化时是 {step_ratio:.2f}×）。Santurkar et al. 表明，一层的输入漂移多少，"
+                           "并不决定它训练得好不好。已发表的结论，每条都有一张卡片在这里重做"
+                           "（`python -m bnviz experiment run NAME`）："),
+    "tour.claims.choice0": "批量规范化减少了偏移，这就是它有效的原因",
+    "tour.claims.choice1": "批量规范化不一定减少偏移；它让损失曲面更平滑",
+    "tour.claims.choice2": "批量规范化只对 sigmoid 网络有帮助",
 
     # --- 实验卡片的文字（bnviz/experiments/cards/*.py）--------------------------------------------
     'card.bias.title': '批量规范化之前不要偏置',
@@ -374,6 +583,70 @@ TEXTS = {
     'card.bias.published': '可以：批量规范化的偏移参数 β 取代了偏置，偏置的作用被减去均值抵消；参数更少，精度相同',
     'card.bias.citation': 'Ioffe & Szegedy 2015，第 3.2 节（“偏置 b 可以忽略……它的作用会被随后的减去均值抵消”）',
     'card.bias.transfer': '完全可迁移：这个论证是代数（小批量均值包含偏置），所以对训练模式下任何后接批量规范化的层都成立，LeNet 或 ResNet 皆然；只有训练后期把两次运行分开的浮点舍入误差是本次运行特有的',
+    # --- 偏置卡片的图、表和解读（bnviz/experiments/cards/bias.py） ---------------------------------------
+    "card.bias.col.variant": "变体",
+    "card.bias.col.parameters": "参数个数",
+    "card.bias.col.biases": "批量规范化之前的偏置个数",
+    "card.bias.col.acc_by_epoch": "各迭代周期的测试精度",
+    "card.bias.col.final_acc": "最终测试精度",
+    "card.bias.col.final_loss": "最终训练损失",
+    "card.bias.cell.with": "有偏置",
+    "card.bias.cell.without": "无偏置",
+    "card.bias.fig.title": "练习 1：批量规范化之前的偏置",
+    "card.bias.fig.loss": "训练损失（10 步平均）",
+    "card.bias.fig.gap": "每步的 |有偏置的损失 − 无偏置的损失|",
+    "card.bias.fig.moved": "训练中各自移动了多远",
+    "card.bias.fig.loss_gap": "损失差",
+    "card.bias.fig.bias_change": "偏置的最大变化",
+    "card.bias.fig.beta_change": "偏移参数 β 的最大变化",
+    "card.bias.together_never": "两次运行的损失之差从未超过 1e-3",
+    "card.bias.together_until": "它们的损失在第 {first} 步之前相差不超过 1e-3（之后浮点舍入误差被训练放大，把两者分开）",
+    "card.bias.reading": ("去掉每个批量规范化层之前的偏置后，LeNet 有 {without:,} 个参数，而不是 {with_bias:,} 个"
+                          "（少 {fewer} 个：每个批量规范化通道一个），测试精度为 {acc_without:.3f}，对比 {acc_with:.3f}；"
+                          "{together}。去掉的偏置本来就不起作用：在训练模式下，批量规范化减去小批量均值，而均值中包含偏置，"
+                          "所以偏置的梯度为零——整个运行中任何偏置的最大变化是 {dead:.1e}，而每个批量规范化层的偏移参数 β "
+                          "至少移动了 {beta:.2f}。下一层看到的偏移只来自 β；偏置只是跟着进入移动平均值（有偏置的移动平均值"
+                          "减去无偏置的移动平均值，等于偏置乘以从 0 开始的平均所保留的 1 - 0.9^t，误差在 {absorbed:.1e} "
+                          "以内），所以预测模式会再次把它减掉。"),
+    # --- 几张卡片共用的词，以及 bn-only 和 fixed-affine 卡片的图、表和解读 ----------------------------------
+    "card.common.loss_panel": "训练损失（10 步平均）",
+    "card.common.acc_panel": "各迭代周期的测试精度",
+    "card.common.final_acc": "最终测试精度",
+    "card.common.final_loss": "最终训练损失",
+    "card.common.acc_by_epoch": "各迭代周期的测试精度",
+    "card.common.variant": "变体",
+    "card.common.layer": "层",
+    "card.bn-only.all": "训练全部参数",
+    "card.bn-only.only": "只训练 γ 和 β",
+    "card.bn-only.col.trained": "训练的参数",
+    "card.bn-only.col.trainable": "可训练参数个数",
+    "card.bn-only.col.near_zero": "|γ| < {t:g} 的通道占比",
+    "card.bn-only.col.layer_near_zero": "{slot}：|γ| < {t:g}",
+    "card.bn-only.fig.share": "|γ| < {t:g} 的通道占比",
+    "card.bn-only.fig.title": "只训练批量规范化的拉伸参数 γ 和偏移参数 β",
+    "card.bn-only.reading": ("只训练 γ 和 β——{total:,} 个参数中的 {trainable:,} 个（{share:.1%}），所有卷积层和全连接层的权重"
+                             "都留在随机初始值——在 {epochs} 个迭代周期内达到测试精度 {acc_only:.3f}，而训练全部参数为 "
+                             "{acc_full:.3f}（随机猜测为 0.1）。它的批量规范化通道中有 {near_only:.1%} 最终 |γ| < {threshold:g}"
+                             "（它们从 1 开始），最多的是 {most}（{most_share:.1%}）；训练全部参数时为 {near_full:.1%}。"
+                             "把 γ 推到 0 就关掉了一个随机特征：只能学习 γ 和 β 时，剩下能做的就是在随机特征中挑选。"),
+    "card.fixed-affine.learned": "学习 γ、β",
+    "card.fixed-affine.fixed": "固定 γ = 1、β = 0",
+    "card.fixed-affine.col.trainable": "可训练参数个数",
+    "card.fixed-affine.col.gamma": "γ：均值 [最小, 最大]",
+    "card.fixed-affine.col.beta": "|β| 的均值",
+    "card.fixed-affine.col.beyond": "sigmoid 输入超出 |2| 的占比",
+    "card.fixed-affine.col.std": "各层 sigmoid 输入的标准差",
+    "card.fixed-affine.fig.bars": "测试精度；sigmoid 输入超出 |2| 的占比",
+    "card.fixed-affine.fig.title": "练习 5：固定拉伸参数 γ 和偏移参数 β",
+    "card.fixed-affine.worth": "值",
+    "card.fixed-affine.not_worth": "不值",
+    "card.fixed-affine.reading": ("学习 γ 和 β 时，LeNet 达到测试精度 {acc_learned:.3f}（训练损失 {loss_learned:.3f}）；"
+                                  "固定 γ = 1、β = 0 时为 {acc_fixed:.3f}（损失 {loss_fixed:.3f}）。固定时，每个 sigmoid 的输入"
+                                  "在训练中按通道规范化为均值 0、方差 1（在预测模式下、测试图像上，各层的标准差为 {std_fixed}），"
+                                  "所以其中 {sat_fixed:.1%} 超出 |2|，落在 sigmoid 弯曲的地方；学习时，各层移动到 γ {gamma}"
+                                  "（均值 [最小, 最大]），|β| 的均值为 {beta:.2f}，输入标准差为 {std_learned}，{sat_learned:.1%} "
+                                  "超出 |2|。γ 和 β 把规范化拿走的东西还了回来——每个单元的非线性所工作的尺度和偏移——"
+                                  "在这次运行中这{worth} {gain:.3f} 的测试精度。"),
     'card.lr-sweep.title': '学习率：有无批量规范化',
     'card.lr-sweep.question': '比较 LeNet 在使用和不使用批量规范化情况下的学习率。绘制训练和测试精度的提高。学习率可以有多高？',
     'card.lr-sweep.source': '本章练习 2',

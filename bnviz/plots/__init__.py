@@ -4,6 +4,7 @@
     from bnviz import plots
     plots.distributions(run.history, "1")      # the four histograms at the newest step
     plots.save(fig, "figure.svg")               # PNG or SVG, drawn by kaleido in a local Chromium
+    plots.moving(run.history, "1", lang="zh")  # the figures' words in Chinese (English by default)
 
 A History comes from `bnviz.capture(model)`, a `bnviz.LiveRun` or `bnviz.load_recording(path)`;
 the LiveRun or the capture itself may be passed too (they also keep each channel's newest values).

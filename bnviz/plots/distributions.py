@@ -6,7 +6,7 @@ from .source import check_channel, check_layer, check_step, history_of, raw_of
 QUANTITIES = ("input", "x_hat", "output", "activation")
 
 
-def distributions(history, layer, step=None, channel=None):
+def distributions(history, layer, step=None, channel=None, lang="en"):
     """Histograms of one pass: input, x̂ with N(0, 1), output, after the activation.
 
     Args:
@@ -33,10 +33,10 @@ def distributions(history, layer, step=None, channel=None):
                              "raw_keep), and recordings none; pass the LiveRun or the capture, not a History, "
                              "at one of its newest steps, or channel=None for all channels pooled")
         counts = raw["channel_hist"][channel]
-    return distributions_now(h, layer, step_no, activation, channel, counts)
+    return distributions_now(h, layer, step_no, activation, channel, counts, lang=lang)
 
 
-def heatmap(history, layer, quantity="input", channel=None):
+def heatmap(history, layer, quantity="input", channel=None, lang="en"):
     """A quantity over steps: the heat map of its histogram (all channels), or one channel's mean ± sd.
 
     Args:
@@ -52,14 +52,14 @@ def heatmap(history, layer, quantity="input", channel=None):
     if quantity not in QUANTITIES:
         raise ValueError(f"quantity must be one of {', '.join(QUANTITIES)}, got {quantity!r}")
     if channel is None:
-        return heatmap_over_steps(h, layer, quantity)
+        return heatmap_over_steps(h, layer, quantity, lang=lang)
     if quantity == "activation":
         raise ValueError("one channel's moments are exact for input, x_hat and output; "
                          "use channel=None for the activation's heat map")
-    return channel_over_steps(h, layer, check_channel(h, layer, channel), quantity)
+    return channel_over_steps(h, layer, check_channel(h, layer, channel), quantity, lang=lang)
 
 
-def percentiles(history, layer, of="output"):
+def percentiles(history, layer, of="output", lang="en"):
     """15th, 50th and 85th percentiles over steps, the BN paper's Figure 1 view.
 
     Args:
@@ -73,4 +73,4 @@ def percentiles(history, layer, of="output"):
     layer = check_layer(h, layer)
     if of not in ("input", "output"):
         raise ValueError(f"`of` must be 'input' or 'output', got {of!r}")
-    return percentile_bands(h, layer, of)
+    return percentile_bands(h, layer, of, lang=lang)

@@ -19,7 +19,7 @@ def population(history, layer, field):
     return s["population/step"], s[key]
 
 
-def moving(history, layer, channel=0):
+def moving(history, layer, channel=0, lang="en"):
     """The batch statistic, the moving one and what it estimates, like for like (the Moving mean panel).
 
     The estimate (the average batch statistic over the training set with the current weights) is
@@ -38,10 +38,10 @@ def moving(history, layer, channel=0):
     torch_layer = bool(h.meta.get("layers", {}).get(layer, {}).get("torch_layer", False))
     steps, target_mean = population(h, layer, "target_mean")
     _, target_var = population(h, layer, "target_var")
-    return moving_convergence(h, layer, channel, steps, target_mean, target_var, torch_layer)
+    return moving_convergence(h, layer, channel, steps, target_mean, target_var, torch_layer, lang=lang)
 
 
-def gamma_beta(history, layer, channels=None):
+def gamma_beta(history, layer, channels=None, lang="en"):
     """γ and β of a layer's channels over steps.
 
     Args:
@@ -55,10 +55,10 @@ def gamma_beta(history, layer, channels=None):
     layer = check_layer(h, layer)
     C = h.last(layer, "gamma").shape[0]
     channels = range(min(C, 8)) if channels is None else [check_channel(h, layer, c) for c in channels]
-    return gamma_beta_figure(h, layer, channels)
+    return gamma_beta_figure(h, layer, channels, lang=lang)
 
 
-def training(history):
+def training(history, lang="en"):
     """Loss and accuracy per step, with the chapter's per-epoch lines.
 
     Args:
@@ -76,4 +76,4 @@ def training(history):
                          "['loss'] and ['acc'] to arrays from your own loop")
     s = h.series
     log = SimpleNamespace(step=s["step"], loss=s["loss"], acc=s["acc"])
-    return training_curves(log, list(h.meta.get("epochs", [])))
+    return training_curves(log, list(h.meta.get("epochs", [])), lang=lang)

@@ -5,6 +5,7 @@ from dataclasses import asdict, dataclass
 import torch
 
 from ..chapter.models import NORMS
+from ..i18n import Message
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
 LIMITS = {  # field -> (lowest, highest) accepted, both inclusive
@@ -38,20 +39,24 @@ class RunConfig:
 
 
 def config_problems(cfg):
-    """A list of plain-words problems with `cfg` (empty when it is valid)."""
+    """A list of plain-words problems with `cfg` (empty when it is valid): i18n.Messages, English as
+    str, any language by .text(lang)."""
     problems = []
     if cfg.norm not in NORMS:
-        problems.append(f"norm must be one of {', '.join(NORMS)}, got {cfg.norm!r}")
+        problems.append(Message("config.got", problem=Message("config.one_of", what="norm", choices=", ".join(NORMS)),
+                                value=repr(cfg.norm)))
     for field, (low, high) in LIMITS.items():
         value = getattr(cfg, field)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            problems.append(f"{field} must be a number, got {value!r}")
+            problems.append(Message("config.got", problem=Message("config.number", what=field), value=repr(value)))
         elif field in ("batch_size", "seed") and int(value) != value:
-            problems.append(f"{field} must be a whole number, got {value!r}")
+            problems.append(Message("config.got", problem=Message("config.whole", what=field), value=repr(value)))
         elif not low <= value <= high:
-            problems.append(f"{field} must be between {low:g} and {high:g}, got {value:g}")
+            problems.append(Message("config.got", problem=Message("config.between", what=field, low=low, high=high),
+                                    value=f"{value:g}"))
     if cfg.device not in DEVICES:
-        problems.append(f"device must be one of {', '.join(DEVICES)}, got {cfg.device!r}")
+        problems.append(Message("config.got", problem=Message("config.one_of", what="device",
+                                                              choices=", ".join(DEVICES)), value=repr(cfg.device)))
     return problems
 
 

@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 
 from ..build import PRE_INDEX, NORM_INDEX, SLOTS, LeNetSpec, build_lenet, count_parameters
 from ..card import Card
-from ...i18n import text
+from ...i18n import from_english, text
 from ..plots import PALETTE
 from ..runs import smooth, stepper_for
 from ..settings import CardSettings
@@ -76,27 +76,34 @@ def compute(data, s, ticker):
     return table, curves, summary
 
 
-def figure(result):
+# The words of this card's table and figure (the table keeps the English ones; bnviz.i18n.from_english
+# shows them in another language).
+WORDS = ("card.bias.col.variant", "card.bias.col.parameters", "card.bias.col.biases", "card.bias.col.acc_by_epoch",
+         "card.bias.col.final_acc", "card.bias.col.final_loss", "card.bias.cell.with", "card.bias.cell.without")
+
+
+def figure(result, lang="en"):
+    say = lambda key: text(key, lang)  # noqa: E731
     fig = make_subplots(rows=1, cols=3, subplot_titles=(
-        "training loss (10-step mean)", "|loss with bias - loss without| per step",
-        "how far each moved during training"))
+        say("card.bias.fig.loss"), say("card.bias.fig.gap"), say("card.bias.fig.moved")))
     for i, (k, c) in enumerate((k, c) for k, c in result.curves.items() if k.endswith(": loss")):
-        fig.add_trace(go.Scatter(x=c["x"], y=c["y"], name=k.split(":")[0], line=dict(color=PALETTE[i])),
-                      row=1, col=1)
+        fig.add_trace(go.Scatter(x=c["x"], y=c["y"], name=from_english(k.split(":")[0], WORDS, lang),
+                                 line=dict(color=PALETTE[i])), row=1, col=1)
     gap = result.curves["|loss with - loss without|: gap"]
-    fig.add_trace(go.Scatter(x=gap["x"], y=gap["y"], name="loss gap", line=dict(color=PALETTE[2])),
+    fig.add_trace(go.Scatter(x=gap["x"], y=gap["y"], name=say("card.bias.fig.loss_gap"), line=dict(color=PALETTE[2])),
                   row=1, col=2)
     layers = result.summary["layers"]
-    for i, key in enumerate(("max |bias change|", "max |beta change|")):
+    for i, (key, name) in enumerate((("max |bias change|", "card.bias.fig.bias_change"),
+                                     ("max |beta change|", "card.bias.fig.beta_change"))):
         fig.add_trace(go.Bar(x=[r["layer"] for r in layers], y=[max(r[key], 1e-12) for r in layers],
-                             name=key, marker_color=PALETTE[3 + i]), row=1, col=3)
+                             name=say(name), marker_color=PALETTE[3 + i]), row=1, col=3)
     fig.update_yaxes(type="log", row=1, col=2)
     fig.update_yaxes(type="log", row=1, col=3)
-    fig.update_layout(title="Exercise 1: the bias before BN", height=420, margin=dict(t=70, b=40))
+    fig.update_layout(title=say("card.bias.fig.title"), height=420, margin=dict(t=70, b=40))
     return fig
 
 
-def reading(result):
+def reading(result, lang="en"):
     s = result.summary
     p, acc = s["parameters"], s["final test acc"]
     layers = s["layers"]
@@ -104,19 +111,11 @@ def reading(result):
     beta = min(r["max |beta change|"] for r in layers)
     absorbed = max(r["max |moving mean difference - bias|"] for r in layers)
     first = s["first loss gap above 1e-3"]
-    together = ("the two runs' losses never differed by more than 1e-3" if first is None else
-                f"their losses stayed within 1e-3 of each other until step {first} (float rounding, "
-                f"amplified by training, then separates them)")
-    return (f"Without the bias before each BN the LeNet has {p['without bias']:,} parameters instead of "
-            f"{p['with bias']:,} ({p['with bias'] - p['without bias']} fewer: one per BN channel) and "
-            f"reached test accuracy {acc['without bias']:.3f} against {acc['with bias']:.3f}; {together}. "
-            f"The removed biases did nothing: in training mode BN subtracts the batch mean, which "
-            f"contains the bias, so the bias gets a zero gradient — the largest change of any bias over "
-            f"the whole run was {dead:.1e}, while every BN layer's beta moved by at least {beta:.2f}. "
-            f"The shift the next layer sees is beta's alone; the bias only rides along in the moving "
-            f"mean (moving mean with bias minus moving mean without equals the bias, times the "
-            f"1 - 0.9^t of it an average started at 0 holds, to within {absorbed:.1e}), so prediction "
-            f"mode subtracts it again.")
+    together = (text("card.bias.together_never", lang) if first is None else
+                text("card.bias.together_until", lang, first=first))
+    return text("card.bias.reading", lang, without=p["without bias"], with_bias=p["with bias"],
+                fewer=p["with bias"] - p["without bias"], acc_without=acc["without bias"],
+                acc_with=acc["with bias"], together=together, dead=dead, beta=beta, absorbed=absorbed)
 
 
 def brief(result):
@@ -136,4 +135,4 @@ CARD = Card(
     published=text("card.bias.published"),
     citation=text("card.bias.citation"),
     compute=compute, figure=figure, reading=reading, brief=brief,
-    transfer=text("card.bias.transfer"))
+    transfer=text("card.bias.transfer"), words=WORDS)

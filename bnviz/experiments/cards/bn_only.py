@@ -6,7 +6,7 @@ import torch
 from ..build import LeNetSpec, build_lenet, count_parameters, norm_layers
 from ..card import Card
 from ...i18n import text
-from ..plots import bars_figure, combine, curves_figure
+from ..plots import bars_figure, combine, curves_figure, translated
 from ..runs import epochs_of, smooth, stepper_for
 from ..settings import CardSettings
 
@@ -72,7 +72,14 @@ def compute(data, s, ticker):
     return table, curves, summary
 
 
-def figure(result):
+# The words of this card's table and figure (the result keeps the English ones; shown translated).
+WORDS = ("card.common.loss_panel", "card.common.acc_panel", "axis.step", "card.common.final_acc",
+         "card.common.final_loss", "card.bn-only.all", "card.bn-only.only", "card.bn-only.col.trained",
+         "card.bn-only.col.trainable", "card.bn-only.col.near_zero", "card.bn-only.col.layer_near_zero",
+         "card.bn-only.fig.share", "card.bn-only.fig.title", "card.common.layer")
+
+
+def figure(result, lang="en"):
     line = curves_figure(result.curves, "", panels=["training loss (10-step mean)"])
     t = result.summary["threshold"]
     rows = [{"layer": slot, **{k: v[slot] for k, v in result.summary["near zero"].items()}}
@@ -80,23 +87,19 @@ def figure(result):
     bars = bars_figure(rows, "layer", list(result.summary["near zero"]), "")
     fig = combine(line, bars, titles=("training loss (10-step mean)", f"share of channels with |gamma| < {t:g}"))
     fig.update_layout(title="Training only BN's gamma and beta")
-    return fig
+    return translated(fig, WORDS, lang)
 
 
-def reading(result):
+def reading(result, lang="en"):
     s = result.summary
     full, only = "all parameters", "only gamma and beta"
     share = s["trainable"][only] / s["total parameters"]
     layers = s["near zero"][only]
     most = max(layers, key=layers.get)
-    return (f"Training only gamma and beta — {s['trainable'][only]:,} of {s['total parameters']:,} "
-            f"parameters ({share:.1%}), every convolution and linear weight left at its random start — "
-            f"reached test accuracy {s['test'][only]:.3f} in {s['epochs']} epochs, against "
-            f"{s['test'][full]:.3f} training everything (chance is 0.1). "
-            f"{s['near zero overall'][only]:.1%} of its BN channels ended with |gamma| < {s['threshold']:g} "
-            f"(they started at 1), most in {most} ({layers[most]:.1%}); training everything, "
-            f"{s['near zero overall'][full]:.1%}. Pushing gamma to 0 switches a random feature off: "
-            f"with only gamma and beta to learn, choosing among random features is what is left to do.")
+    return text("card.bn-only.reading", lang, trainable=s["trainable"][only], total=s["total parameters"],
+                share=share, acc_only=s["test"][only], epochs=s["epochs"], acc_full=s["test"][full],
+                near_only=s["near zero overall"][only], threshold=s["threshold"], most=most,
+                most_share=layers[most], near_full=s["near zero overall"][full])
 
 
 def brief(result):
@@ -116,4 +119,4 @@ CARD = Card(
     published=text("card.bn-only.published"),
     citation=text("card.bn-only.citation"),
     compute=compute, figure=figure, reading=reading, brief=brief,
-    transfer=text("card.bn-only.transfer"))
+    transfer=text("card.bn-only.transfer"), words=WORDS)

@@ -6,8 +6,8 @@ from torch import nn
 
 from ..build import LeNetSpec, affine_params, build_lenet, count_parameters, norm_layers
 from ..card import Card
-from ...i18n import text
-from ..plots import bars_figure, combine, curves_figure
+from ...i18n import from_english, text
+from ..plots import bars_figure, combine, curves_figure, translated
 from ..runs import epochs_of, smooth, stepper_for
 from ..settings import CardSettings
 
@@ -82,30 +82,36 @@ def compute(data, s, ticker):
     return table, curves, summary
 
 
-def figure(result):
+# The words of this card's table and figure (the result keeps the English ones; shown translated).
+WORDS = ("card.common.loss_panel", "card.common.acc_panel", "axis.step", "card.common.final_acc",
+         "card.common.final_loss", "card.common.acc_by_epoch", "card.common.variant", "card.fixed-affine.learned",
+         "card.fixed-affine.fixed", "card.fixed-affine.col.trainable", "card.fixed-affine.col.gamma",
+         "card.fixed-affine.col.beta", "card.fixed-affine.col.beyond", "card.fixed-affine.col.std",
+         "card.fixed-affine.fig.bars", "card.fixed-affine.fig.title")
+
+
+def figure(result, lang="en"):
     line = curves_figure(result.curves, "", panels=["training loss (10-step mean)"])
     bars = bars_figure(result.table, "variant", ["final test acc", "sigmoid inputs beyond |2|"], "")
     fig = combine(line, bars, titles=("training loss (10-step mean)",
                                       "test accuracy; share of sigmoid inputs beyond |2|"))
     fig.update_layout(title="Exercise 5: gamma and beta fixed")
+    fig = translated(fig, WORDS, lang)
+    for trace in fig.data:  # the bars' categories are the variants
+        if trace.type == "bar" and lang != "en":
+            trace.x = [from_english(v, WORDS, lang) for v in trace.x]
     return fig
 
 
-def reading(result):
+def reading(result, lang="en"):
     s = result.summary
     a, b = "learned gamma, beta", "gamma = 1, beta = 0 fixed"
     t, sat = s["test"], s["saturated"]
-    return (f"With gamma and beta learned the LeNet reached test accuracy {t[a]:.3f} (train loss "
-            f"{s['loss'][a]:.3f}); with gamma = 1 and beta = 0 fixed, {t[b]:.3f} (loss {s['loss'][b]:.3f}). "
-            f"Fixed, each sigmoid's input is normalised to mean 0 and variance 1 per channel in "
-            f"training (in prediction mode, on test images, its std per layer was {s['std'][b]}), so "
-            f"{sat[b]:.1%} of them lie beyond |2|, where the sigmoid bends; learned, the layers moved "
-            f"to gamma {s['gamma learned']} (mean [min, max]) and mean |beta| "
-            f"{s['mean |beta| learned']:.2f}, with input std {s['std'][a]} and {sat[a]:.1%} beyond |2|. "
-            f"gamma and beta give back what "
-            f"normalisation takes away — the scale and offset each unit's nonlinearity works at — "
-            f"which is {'worth' if t[a] > t[b] else 'not worth'} "
-            f"{abs(t[a] - t[b]):.3f} of test accuracy in this run.")
+    return text("card.fixed-affine.reading", lang, acc_learned=t[a], loss_learned=s["loss"][a], acc_fixed=t[b],
+                loss_fixed=s["loss"][b], std_fixed=s["std"][b], sat_fixed=sat[b], gamma=s["gamma learned"],
+                beta=s["mean |beta| learned"], std_learned=s["std"][a], sat_learned=sat[a],
+                worth=text("card.fixed-affine.worth" if t[a] > t[b] else "card.fixed-affine.not_worth", lang),
+                gain=abs(t[a] - t[b]))
 
 
 def brief(result):
@@ -125,4 +131,4 @@ CARD = Card(
     published=text("card.fixed-affine.published"),
     citation=text("card.fixed-affine.citation"),
     compute=compute, figure=figure, reading=reading, brief=brief,
-    transfer=text("card.fixed-affine.transfer"))
+    transfer=text("card.fixed-affine.transfer"), words=WORDS)
