@@ -87,8 +87,24 @@ class TourRun:
     extra: dict = field(default_factory=dict)
 
 
+TOUR_THREADS = 1  # the tour's run sums in one fixed order, whatever the process's torch threads
+
+
 def build_tour(data, settings=None, progress=None):
-    """Train the tour's run on `data` (a FashionMNIST); `progress(done, total)` as it goes."""
+    """Train the tour's run on `data` (a FashionMNIST); `progress(done, total)` as it goes.
+
+    With TOUR_THREADS torch threads (as the app trains): another thread count sums in another
+    order, and the fifth digit of a number could then depend on what the process did before.
+    """
+    threads = torch.get_num_threads()
+    torch.set_num_threads(TOUR_THREADS)
+    try:
+        return _build_tour(data, settings, progress)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _build_tour(data, settings, progress):
     s = settings or TourSettings()
     start = time.perf_counter()
     part = s.take(data)
