@@ -4,9 +4,11 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+import torch
 from streamlit.testing.v1 import AppTest
 
 from bnviz.app import links
+from bnviz.app.controls import THREADS_PER_SESSION
 from bnviz.app.panels import PANELS
 from bnviz.debug.live_run import LiveRun
 from bnviz.train.config import RunConfig
@@ -97,8 +99,15 @@ def test_step_trains_the_seeded_run_to_that_step_and_twice_gives_the_same_number
         assert s.stepper.step_count == 4 and url(at)["step"] == "4"
         assert "step 4" in at.get("progress")[0].proto.text
         runs.append(s.log.loss)
-    oracle = LiveRun(subset, RunConfig(seed=3, lr=0.5))  # the same run, outside the app
-    oracle.advance(4)
+    # the same run, outside the app, with the app's torch threads (set per thread: the app's script
+    # thread trains with THREADS_PER_SESSION; another count sums in another order)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(THREADS_PER_SESSION)
+    try:
+        oracle = LiveRun(subset, RunConfig(seed=3, lr=0.5))
+        oracle.advance(4)
+    finally:
+        torch.set_num_threads(threads)
     assert runs[0] == runs[1] == oracle.log.loss
 
 
