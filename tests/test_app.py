@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import plotly.io as pio
 import pytest
 import torch
 from streamlit.testing.v1 import AppTest
@@ -198,5 +199,8 @@ def test_an_experiment_card_runs_in_the_app(at):
     assert not at.exception and not at.error
     result = at.session_state.card_result
     assert result.name == "bias" and charts(at)
+    drawn = at.get("plotly_chart")[0].proto  # drawn as every chart of the app: bnviz's template, PNG, SVG
+    assert drawn.theme == "" and json.loads(drawn.config)["toImageButtonOptions"]["filename"] == "bnviz-card-bias"
+    assert charts(at)[0]["layout"]["template"]["layout"]["colorway"] == list(pio.templates["bnviz"].layout.colorway)
     shown = at.dataframe[0].value
     assert list(shown.columns) == list(result.table[0].keys()) and len(shown) == len(result.table)

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from ..experiments.catalog import CARDS
+from .charts import chart
 from .language import lang, t
 
 
@@ -42,7 +43,7 @@ def card_ui(data, slots):
         bar.empty()
     result = st.session_state.get("card_result")
     if result is not None and result.name == name:
-        st.plotly_chart(card.figure_in(result, lang()), key="chart-card", width="stretch")
+        chart(card.figure_in(result, lang()), f"card-{name}")
         st.markdown(card.reading_in(result, lang()))
         st.dataframe(pd.DataFrame(card.table_in(result, lang())), hide_index=True)
         table = pd.DataFrame(result.table)  # the CSV keeps the English column names (a file for scripts)

@@ -4,6 +4,7 @@ import streamlit as st
 
 from ..distributed import figures, reading
 from ..i18n import text
+from .charts import chart
 from .language import t
 
 READING = text("distributed.reading")  # English; the page shows t("distributed.reading")
@@ -18,8 +19,8 @@ def distributed_ui(history):
     layer = st.selectbox(t("distributed.layer"), reading.layers(history), key="ddp_layer")
     C = reading.stacked(history, layer, "batch_mean").shape[-1]
     channel = int(st.number_input(t("distributed.channel"), min_value=0, max_value=C - 1, value=0, key=f"ddp_channel-{C}"))
-    st.plotly_chart(figures.replica_statistics(history, layer, channel), key="chart-ddp-stats", width="stretch")
-    st.plotly_chart(figures.replica_drift(history, layer, channel), key="chart-ddp-drift", width="stretch")
+    chart(figures.replica_statistics(history, layer, channel), "ddp-stats")
+    chart(figures.replica_drift(history, layer, channel), "ddp-drift")
     if info.get("sync_bn"):
-        st.plotly_chart(figures.sync_check(history), key="chart-ddp-sync", width="stretch")
+        chart(figures.sync_check(history), "ddp-sync")
     return True

@@ -14,6 +14,7 @@ from ..i18n import text
 from ..train.config import RunConfig
 from . import explain
 from .cards import card_ui
+from .charts import chart
 from .controls import training_slots
 from .language import lang, t
 
@@ -61,8 +62,7 @@ def figure1_ui(data):
                                                                              done=done, total=total)))
         bar.empty()
     if "figure1" in st.session_state:
-        st.plotly_chart(figure1_figure(st.session_state.figure1, lang=lang()), key="chart-figure1",
-                        width="stretch", theme=None)
+        chart(figure1_figure(st.session_state.figure1, lang=lang()), "figure1")
 
 
 def twin_ui(data):
@@ -79,7 +79,7 @@ def twin_ui(data):
         st.session_state.twin = twin
     if st.session_state.get("twin"):
         rows = st.session_state.twin.rows
-        st.plotly_chart(twin_figure(rows, lang=lang()), key="chart-twin", width="stretch", theme=None)
+        chart(twin_figure(rows, lang=lang()), "twin")
         if len(rows) > 1:
             st.caption(t("experiments.twin.grew", first=rows[0]["batch_mean"], first_step=rows[0]["step"],
                          last=rows[-1]["batch_mean"], last_step=rows[-1]["step"]))

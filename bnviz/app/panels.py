@@ -10,8 +10,8 @@ from ..figures.distributions import (channel_over_steps, distributions_now, heat
                                      percentile_bands)
 from ..figures.experiments import precise_figure
 from ..figures.statistics import gamma_beta, moving_convergence, training_curves
-from ..plots.export import find_browser, to_image
 from . import explain
+from .charts import chart
 from ..i18n import text
 from .language import lang, t
 
@@ -28,16 +28,6 @@ def panel_labels():
     this session's script run, where st.session_state is not this session's."""
     chosen = lang()
     return lambda name: text(PANEL_KEYS[name], chosen) if name in PANEL_KEYS else name
-
-
-def chart(fig, name):
-    # theme=None: the figure's own template (bnviz's, figures/theme.py), the look of the notebook too.
-    # The camera button saves a PNG in the browser; the SVG is drawn on the server only when clicked.
-    st.plotly_chart(fig, key=f"chart-{name}", width="stretch", theme=None,
-                    config={"toImageButtonOptions": {"format": "png", "filename": f"bnviz-{name}", "scale": 2}})
-    if find_browser():
-        st.download_button(t("panels.svg"), lambda: to_image(fig, "svg"), f"bnviz-{name}.svg", "image/svg+xml",
-                           key=f"svg-{name}", on_click="ignore", type="tertiary", icon=":material/download:")
 
 
 def needs_records(session, layer):

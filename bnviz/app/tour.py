@@ -11,6 +11,7 @@ import streamlit as st
 from ..experiments.tour import TourSettings, build_tour
 from ..experiments.tour_stops import count, stop
 from ..train.config import LIMITS
+from .charts import chart
 from .language import lang, t
 
 UI = {  # the page's own words: catalogue keys (each stop's words are in experiments/tour_texts.py)
@@ -138,7 +139,7 @@ def draw_stop(s, total):
             st.warning(t(UI["wrong"], answer=answer))
         st.markdown(s.reveal)
         if s.figure is not None:
-            st.plotly_chart(s.figure, key=f"tour-figure-{s.number}", width="stretch")
+            chart(s.figure, f"tour-{s.number}")
         if s.table:
             st.table(s.table)
         st.markdown(t(UI["link"], link=s.link))
