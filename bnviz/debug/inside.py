@@ -1,9 +1,9 @@
 """'Step into' one BN step: the actual numbers of one channel, with the arithmetic written out.
 
-Everything is read from the capture record of that step (what the layer really used and produced);
-the arithmetic is redone here only to show it, next to the recorded result.
+Everything is read from the capture record of that step (what the layer really used and produced,
+capturing/one_step.py); the arithmetic is redone only to show it, next to the recorded result.
 """
-import math
+from ..capturing.one_step import step_numbers
 
 
 def inside_step(history, raw, layer, channel, facts, row=-1, k=4):
@@ -16,21 +16,12 @@ def inside_step(history, raw, layer, channel, facts, row=-1, k=4):
         {"step", "mode", "n", "mean", "var", "std", "rows": [x, x_hat, y, formulas],
          "update": [lines of the moving-statistics update], "checks": recorded vs recomputed}.
     """
-    last = lambda f: history.column(layer, f)[row]
-    eps, momentum, torch_layer = facts["eps"], facts["momentum"], facts["torch_layer"]
-    c = channel
-    step, n = int(last("step")), int(last("n"))
-    gamma, beta = float(last("gamma")[c]), float(last("beta")[c])
-    batch = bool(last("batch_stats"))
-    if batch:
-        mu, var = float(last("batch_mean")[c]), float(last("batch_var")[c])
-        source = "this batch's mean and (biased) variance"
-    else:
-        mu, var = float(last("moving_mean_before")[c]), float(last("moving_var_before")[c])
-        source = "the moving statistics (prediction mode)"
-    std = math.sqrt(var + eps)
-    out = {"step": step, "mode": source, "n": n, "mean": mu, "var": var, "eps": eps, "std": std,
-           "gamma": gamma, "beta": beta, "rows": [], "update": [], "checks": []}
+    s = step_numbers(history, layer, channel, facts, row)
+    c, mu, std, gamma, beta = channel, s["mean"], s["std"], s["gamma"], s["beta"]
+    source = ("this batch's mean and (biased) variance" if s["batch_stats"]
+              else "the moving statistics (prediction mode)")
+    out = {"step": s["step"], "mode": source, "n": s["n"], "mean": mu, "var": s["var"], "eps": s["eps"],
+           "std": std, "gamma": gamma, "beta": beta, "rows": [], "update": [], "checks": []}
     if raw is not None:
         for x, x_hat, y in list(zip(raw["x"][c], raw["x_hat"][c], raw["y"][c]))[:k]:
             mine = (x - mu) / std
@@ -39,22 +30,19 @@ def inside_step(history, raw, layer, channel, facts, row=-1, k=4):
                 "y = γ·x̂ + β": f"{gamma:.4f} × {mine:.4f} + {beta:.4f} = {gamma * mine + beta:.4f}",
                 "y the layer output": float(y)})
             out["checks"].append(abs(gamma * mine + beta - float(y)))
-    if bool(last("updated")) and momentum is None:
-        out["update"] = ["This nn.BatchNorm has momentum=None: a cumulative average, not an EMA."]
-    elif bool(last("updated")):
-        m = momentum
-        mm0, mv0 = float(last("moving_mean_before")[c]), float(last("moving_var_before")[c])
-        mean_b, var_b = float(last("batch_mean")[c]), float(last("batch_var")[c])
-        new_var_src, label = ((var_b * n / (n - 1), "unbiased batch variance σ²·n/(n−1)") if torch_layer
-                              else (var_b, "biased batch variance σ²"))
-        mm1, mv1 = m * mm0 + (1 - m) * mean_b, m * mv0 + (1 - m) * new_var_src
-        name_m, name_v = ("running_mean", "running_var") if torch_layer else ("moving_mean", "moving_var")
-        out["update"] = [
-            f"{name_m} = {m:g} × {mm0:.5f} + {1 - m:g} × {mean_b:.5f} = {mm1:.5f}"
-            f"   (recorded: {float(last('moving_mean')[c]):.5f})",
-            f"{name_v} = {m:g} × {mv0:.5f} + {1 - m:g} × {new_var_src:.5f} ({label}) = {mv1:.5f}"
-            f"   (recorded: {float(last('moving_var')[c]):.5f})"]
-        out["checks"] += [abs(mm1 - float(last("moving_mean")[c])), abs(mv1 - float(last("moving_var")[c]))]
-    else:
+    u = s["update"]
+    if u is None:
         out["update"] = ["The moving statistics did not change in this pass (prediction mode)."]
+    elif u["momentum"] is None:
+        out["update"] = ["This nn.BatchNorm has momentum=None: a cumulative average, not an EMA."]
+    else:
+        m = u["momentum"]
+        label = "unbiased batch variance σ²·n/(n−1)" if facts["torch_layer"] else "biased batch variance σ²"
+        name_m, name_v = ("running_mean", "running_var") if facts["torch_layer"] else ("moving_mean", "moving_var")
+        out["update"] = [
+            f"{name_m} = {m:g} × {u['mean_before']:.5f} + {1 - m:g} × {s['batch_mean']:.5f} = {u['mean_after']:.5f}"
+            f"   (recorded: {u['recorded_mean']:.5f})",
+            f"{name_v} = {m:g} × {u['var_before']:.5f} + {1 - m:g} × {u['new_var']:.5f} ({label}) = {u['var_after']:.5f}"
+            f"   (recorded: {u['recorded_var']:.5f})"]
+        out["checks"] += [abs(u["mean_after"] - u["recorded_mean"]), abs(u["var_after"] - u["recorded_var"])]
     return out

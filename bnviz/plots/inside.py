@@ -3,30 +3,27 @@
 Every number is read from the capture record (what the layer used and stored); the arithmetic is
 redone only to show it, with the recorded number beside it (the app's *Inside one step* panel).
 """
-import math
-
 import pandas as pd
 
+from ..capturing.one_step import step_numbers
 from .source import check_channel, check_layer, check_step, history_of, raw_of
 
 NAN = float("nan")
 
 
-def _moving_rows(last, c, n, momentum, torch_layer, mu_b, var_b):
+def _moving_rows(s, torch_layer):
     """The moving-statistics update, recomputed, beside what the layer stored."""
+    u = s["update"]
     names = ("running_mean", "running_var") if torch_layer else ("moving_mean", "moving_var")
-    if momentum is None:  # nn.BatchNorm(momentum=None): a cumulative average, not an EMA
-        return [(names[0], "cumulative average (momentum=None)", NAN, float(last("moving_mean")[c])),
-                (names[1], "cumulative average (momentum=None)", NAN, float(last("moving_var")[c]))]
-    m = momentum
-    mm0, mv0 = float(last("moving_mean_before")[c]), float(last("moving_var_before")[c])
-    new_var = var_b * n / (n - 1) if torch_layer else var_b  # nn.BatchNorm stores the unbiased one
-    var_name = "σ²·n/(n−1)" if torch_layer else "σ²"
-    mm1, mv1 = m * mm0 + (1 - m) * mu_b, m * mv0 + (1 - m) * new_var
-    return [(names[0], f"{m:g} × {mm0:.5f} + {1 - m:g} × μ {mu_b:.5f} = {mm1:.5f}", mm1,
-             float(last("moving_mean")[c])),
-            (names[1], f"{m:g} × {mv0:.5f} + {1 - m:g} × {var_name} {new_var:.5f} = {mv1:.5f}", mv1,
-             float(last("moving_var")[c]))]
+    if u["momentum"] is None:  # nn.BatchNorm(momentum=None): a cumulative average, not an EMA
+        return [(names[0], "cumulative average (momentum=None)", NAN, u["recorded_mean"]),
+                (names[1], "cumulative average (momentum=None)", NAN, u["recorded_var"])]
+    m = u["momentum"]
+    var_name = "σ²·n/(n−1)" if torch_layer else "σ²"  # nn.BatchNorm stores the unbiased one
+    return [(names[0], f"{m:g} × {u['mean_before']:.5f} + {1 - m:g} × μ {s['batch_mean']:.5f} = {u['mean_after']:.5f}",
+             u["mean_after"], u["recorded_mean"]),
+            (names[1], f"{m:g} × {u['var_before']:.5f} + {1 - m:g} × {var_name} {u['new_var']:.5f} = {u['var_after']:.5f}",
+             u["var_after"], u["recorded_var"])]
 
 
 def inside_step(history, layer, channel=0, step=None, values=4):
@@ -50,15 +47,10 @@ def inside_step(history, layer, channel=0, step=None, values=4):
     row = check_step(h, layer, step)
     c = check_channel(h, layer, channel)
     facts = h.meta["layers"][layer]
-    last = lambda f: h.column(layer, f)[row]
-    step_no, n, eps = int(last("step")), int(last("n")), float(facts["eps"])
-    gamma, beta = float(last("gamma")[c]), float(last("beta")[c])
-    mu_b, var_b = float(last("batch_mean")[c]), float(last("batch_var")[c])
-    if bool(last("batch_stats")):
-        mu, var, whose = mu_b, var_b, "this batch's"
-    else:  # prediction mode normalises with the moving statistics read before the pass
-        mu, var, whose = float(last("moving_mean_before")[c]), float(last("moving_var_before")[c]), "moving"
-    std = math.sqrt(var + eps)
+    s = step_numbers(h, layer, c, facts, row)
+    step_no, n, eps, var, std = s["step"], s["n"], s["eps"], s["var"], s["std"]
+    mu, gamma, beta = s["mean"], s["gamma"], s["beta"]
+    whose = "this batch's" if s["batch_stats"] else "moving"
     rows = [("step", f"training step {step_no}, layer {layer}, channel {c}", step_no, NAN),
             ("n", "values per channel (N·H·W after a convolution, N after a linear layer)", n, NAN),
             ("μ", f"{whose} mean", mu, NAN),
@@ -75,6 +67,6 @@ def inside_step(history, layer, channel=0, step=None, values=4):
                       float(raw["x_hat"][c][k])),
                      (f"y[{k}]", f"{gamma:.4f} × {x_hat:.4f} + {beta:.4f} = {gamma * x_hat + beta:.4f}",
                       gamma * x_hat + beta, float(y))]
-    if bool(last("updated")):
-        rows += _moving_rows(last, c, n, facts["momentum"], facts["torch_layer"], mu_b, var_b)
+    if s["update"] is not None:
+        rows += _moving_rows(s, facts["torch_layer"])
     return pd.DataFrame(rows, columns=["quantity", "formula", "value", "recorded"])
