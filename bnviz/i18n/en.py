@@ -681,4 +681,32 @@ all_gather (forward) and one all_reduce (backward) per BN layer per step.""",
     'card.bn-only.published': 'Training only gamma and beta reaches 82% on CIFAR-10 with a very deep ResNet (866 layers) and 32% top-5 on ImageNet; many gammas go to about 0, disabling features',
     'card.bn-only.citation': 'Frankle et al. 2020, Figure 2 / Table 2 (CIFAR-10, ImageNet) and Sec. 5 (gamma values)',
     'card.bn-only.transfer': 'The surprise carries over (random features plus learned gamma and beta beat chance by far); the size does not: Frankle et al. needed very deep and wide ResNets, with thousands of BN channels, for 82%, and this LeNet has 226 BN channels and a frozen random output layer',
+    "card.lr-sweep.col.model": "model",
+    "card.lr-sweep.col.lr": "lr",
+    "card.lr-sweep.col.acc": "test acc",
+    "card.lr-sweep.col.last_loss": "last loss (10-step mean)",
+    "card.lr-sweep.col.largest": "largest loss",
+    "card.lr-sweep.col.nonfinite": "first non-finite loss at step",
+    "card.lr-sweep.col.blown": "first loss > {blowup} at step",
+    "card.lr-sweep.bn": "BN",
+    "card.lr-sweep.no_bn": "no BN",
+    "card.lr-sweep.run": "BN lr {lr}",
+    "card.lr-sweep.run_no_bn": "no BN lr {lr}",
+    "card.lr-sweep.panel.acc": "test accuracy vs lr",
+    "card.lr-sweep.panel.bn_loss": "BN: loss",
+    "card.lr-sweep.panel.no_bn_loss": "no BN: loss",
+    "card.lr-sweep.fig.title": "Exercise 2: final test accuracy by learning rate",
+    "card.lr-sweep.fig.lr": "learning rate",
+    "card.lr-sweep.fig.loss_title": "loss per step (10-step mean)",
+    "card.lr-sweep.none": "none",
+    "card.lr-sweep.ratio": " — a range {span_bn:g}x wide with BN against {span_plain:g}x without",
+    "card.lr-sweep.reading": ("In {steps} steps the LeNet with BN reached test accuracy 0.5 or more at learning rates "
+                              "{bn_good}; without BN at {plain_good}{ratio}. The best BN run (lr {bn_best_lr:g}) reached "
+                              "{bn_best:.3f}, the best without BN (lr {plain_best_lr:g}) {plain_best:.3f} (chance is 0.1). "
+                              "A loss spiked past ten times chance at lr {bn_blown} with BN (back below chance by the "
+                              "end: {bn_recovered}) and {plain_blown} without (back below chance: {plain_recovered}). "
+                              "The sigmoids bound every activation, so losses here grow large but rarely become NaN; and "
+                              "BN makes each layer's output independent of the scale of its weights, so a large step "
+                              "grows the weights and shrinks its own effective size instead of throwing the network "
+                              "off — which is why BN tolerates the larger rates."),
 }

@@ -703,4 +703,32 @@ TEXTS = {
     'card.bn-only.published': '只训练 γ 和 β，在 CIFAR-10 上用非常深的 ResNet（866 层）达到 82%，在 ImageNet 上 top-5 达到 32%；许多 γ 趋于 0，关闭了相应的特征',
     'card.bn-only.citation': 'Frankle et al. 2020，图 2 / 表 2（CIFAR-10、ImageNet）和第 5 节（γ 的取值）',
     'card.bn-only.transfer': '惊人之处可以迁移（随机特征加上学到的 γ 和 β 远胜随机猜测）；大小不能：Frankle et al. 需要非常深、非常宽、有数千个批量规范化通道的 ResNet 才达到 82%，而这个 LeNet 只有 226 个批量规范化通道，输出层也冻结在随机值',
+    "card.lr-sweep.col.model": "模型",
+    "card.lr-sweep.col.lr": "学习率",
+    "card.lr-sweep.col.acc": "测试精度",
+    "card.lr-sweep.col.last_loss": "最后的损失（10 步平均）",
+    "card.lr-sweep.col.largest": "最大损失",
+    "card.lr-sweep.col.nonfinite": "损失首次非有限值的步",
+    "card.lr-sweep.col.blown": "损失首次 > {blowup} 的步",
+    "card.lr-sweep.bn": "有批量规范化",
+    "card.lr-sweep.no_bn": "无批量规范化",
+    "card.lr-sweep.run": "有批量规范化，学习率 {lr}",
+    "card.lr-sweep.run_no_bn": "无批量规范化，学习率 {lr}",
+    "card.lr-sweep.panel.acc": "测试精度与学习率",
+    "card.lr-sweep.panel.bn_loss": "有批量规范化：损失",
+    "card.lr-sweep.panel.no_bn_loss": "无批量规范化：损失",
+    "card.lr-sweep.fig.title": "练习 2：各学习率下的最终测试精度",
+    "card.lr-sweep.fig.lr": "学习率",
+    "card.lr-sweep.fig.loss_title": "每步的损失（10 步平均）",
+    "card.lr-sweep.none": "无",
+    "card.lr-sweep.ratio": "——有批量规范化时这个范围宽 {span_bn:g} 倍，没有时只有 {span_plain:g} 倍",
+    "card.lr-sweep.reading": ("在 {steps} 步内，有批量规范化的 LeNet 在学习率 {bn_good} 下达到 0.5 或更高的测试精度；"
+                              "没有批量规范化时在学习率 {plain_good} 下{ratio}。有批量规范化的最好运行（学习率 "
+                              "{bn_best_lr:g}）达到 {bn_best:.3f}，没有批量规范化的最好运行（学习率 {plain_best_lr:g}）"
+                              "达到 {plain_best:.3f}（随机猜测为 0.1）。有批量规范化时，损失在学习率 {bn_blown} 下一度"
+                              "超过随机猜测时的十倍（到结束时又回到随机猜测以下的：{bn_recovered}），没有批量规范化时在 "
+                              "{plain_blown} 下（回到随机猜测以下的：{plain_recovered}）。sigmoid 让每个激活值都有界，"
+                              "所以这里的损失会变得很大，却很少变成 NaN；而批量规范化让每一层的输出与其权重的尺度无关，"
+                              "所以很大的一步会让权重变大、从而缩小自己的有效步长，而不会把网络甩出轨道——这就是批量"
+                              "规范化能容忍更大学习率的原因。"),
 }
