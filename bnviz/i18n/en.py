@@ -709,4 +709,30 @@ all_gather (forward) and one all_reduce (backward) per BN layer per step.""",
                               "BN makes each layer's output independent of the scale of its weights, so a large step "
                               "grows the weights and shrinks its own effective size instead of throwing the network "
                               "off — which is why BN tolerates the larger rates."),
+    "card.placement.col.where": "BN in",
+    "card.placement.col.layers": "BN layers",
+    "card.placement.col.best": "best test acc",
+    "card.placement.col.mean_half": "mean test acc, 2nd half",
+    "card.placement.col.fluctuation": "fluctuation (mean |change| per epoch)",
+    "card.placement.col.drop": "largest drop",
+    "card.placement.none": "none",
+    "card.placement.all": "all",
+    "card.placement.conv": "conv only",
+    "card.placement.linear": "linear only",
+    "card.placement.single": "{slot} only",
+    "card.placement.fig.epoch": "epoch",
+    "card.placement.fig.bars": "mean test accuracy (2nd half) and fluctuation",
+    "card.placement.fig.title": "Exercise 3: BN in which layers?",
+    "card.placement.reading.best": ("Over {epochs} epochs of {images:,} images, the best placement by mean test accuracy "
+                                    "over the second half was '{best}' ({best_mean:.3f}), the worst '{worst}' "
+                                    "({worst_mean:.3f})."),
+    "card.placement.reading.chance": " (still near chance: the sigmoid LeNet without BN starts slowly at lr 1)",
+    "card.placement.reading.all_none": "BN everywhere gave {all:.3f} against {none:.3f} with no BN at all{chance}.",
+    "card.placement.reading.single": "Of the single layers, BN after {layer} helped most ({mean:.3f}).",
+    "card.placement.reading.no_fall": "No placement's test accuracy fell from one epoch to the next in this run.",
+    "card.placement.reading.fall": ("The largest epoch-to-epoch fall in test accuracy was with '{jumpy}' ({drop:.3f}); "
+                                    "test accuracy fell by more than 0.01 at least once with {fell} of {placements} "
+                                    "placements."),
+    "card.placement.reading.lag": ("Falls like these come with BN: prediction mode uses moving statistics that lag the "
+                                   "changing weights (the chapter's own runs jump too)."),
 }

@@ -731,4 +731,28 @@ TEXTS = {
                               "所以这里的损失会变得很大，却很少变成 NaN；而批量规范化让每一层的输出与其权重的尺度无关，"
                               "所以很大的一步会让权重变大、从而缩小自己的有效步长，而不会把网络甩出轨道——这就是批量"
                               "规范化能容忍更大学习率的原因。"),
+    "card.placement.col.where": "批量规范化的位置",
+    "card.placement.col.layers": "批量规范化层数",
+    "card.placement.col.best": "最好测试精度",
+    "card.placement.col.mean_half": "平均测试精度（第 2 半程）",
+    "card.placement.col.fluctuation": "波动（每个迭代周期的平均 |变化|）",
+    "card.placement.col.drop": "最大下降",
+    "card.placement.none": "都不用",
+    "card.placement.all": "所有层",
+    "card.placement.conv": "仅卷积层",
+    "card.placement.linear": "仅全连接层",
+    "card.placement.single": "仅 {slot}",
+    "card.placement.fig.epoch": "迭代周期",
+    "card.placement.fig.bars": "平均测试精度（第 2 半程）和波动",
+    "card.placement.fig.title": "练习 3：在哪些层使用批量规范化？",
+    "card.placement.reading.best": ("在 {epochs} 个迭代周期（每个 {images:,} 张图像）里，按后半程平均测试精度，最好的位置是"
+                                    "“{best}”（{best_mean:.3f}），最差的是“{worst}”（{worst_mean:.3f}）。"),
+    "card.placement.reading.chance": "（仍接近随机猜测：学习率为 1 时，没有批量规范化的 sigmoid LeNet 起步很慢）",
+    "card.placement.reading.all_none": "所有层都用批量规范化得到 {all:.3f}，完全不用批量规范化得到 {none:.3f}{chance}。",
+    "card.placement.reading.single": "在只用于单个层的位置中，放在 {layer} 之后的批量规范化帮助最大（{mean:.3f}）。",
+    "card.placement.reading.no_fall": "本次运行中，没有哪个位置的测试精度在相邻两个迭代周期之间下降过。",
+    "card.placement.reading.fall": ("相邻迭代周期之间测试精度下降最多的是“{jumpy}”（{drop:.3f}）；在 {placements} 个位置中，"
+                                    "有 {fell} 个的测试精度至少一次下降超过 0.01。"),
+    "card.placement.reading.lag": ("这样的下降伴随批量规范化而来：预测模式使用的移动平均统计量跟不上不断变化的权重"
+                                   "（本章自己的运行结果也会跳动）。"),
 }
