@@ -423,7 +423,8 @@ CONVERTED_CARDS = {"bias": dict(train_images=512, test_images=256, epochs=1),
                    "fixed-affine": dict(train_images=512, test_images=256, epochs=1, probe_images=128),
                    "lr-sweep": dict(lrs=(1.0, 100.0), steps=3, test_images=256),
                    "placement": dict(placements=("none", "all", "conv 1 only", "linear only"), epochs=2,
-                                     train_images=512, test_images=256)}
+                                     train_images=512, test_images=256),
+                   "dropout": dict(epochs=2, train_images=256, test_images=256, gap_images=256)}
 
 
 @pytest.mark.parametrize("name", CONVERTED_CARDS)

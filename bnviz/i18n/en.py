@@ -735,4 +735,25 @@ all_gather (forward) and one all_reduce (backward) per BN layer per step.""",
                                     "placements."),
     "card.placement.reading.lag": ("Falls like these come with BN: prediction mode uses moving statistics that lag the "
                                    "changing weights (the chapter's own runs jump too)."),
+    "card.dropout.col.bn": "BN",
+    "card.dropout.col.dropout": "dropout",
+    "card.dropout.col.train_acc": "train acc (prediction mode)",
+    "card.dropout.col.gap": "gap (train - test)",
+    "card.dropout.both": "BN + dropout",
+    "card.dropout.neither": "neither",
+    "card.dropout.fig.epoch": "epoch",
+    "card.dropout.fig.bars": "final test accuracy and generalisation gap",
+    "card.dropout.fig.title": "Exercise 4: BN vs dropout",
+    "card.dropout.reading.after": ("After {epochs} epochs of {images:,} images: BN alone reached test accuracy {bn:.3f}, "
+                                   "dropout alone {do:.3f}, both {both:.3f}, neither {neither:.3f}."),
+    "card.dropout.reading.optimisation": ("Dropout does not replace BN's effect on optimisation: without BN this sigmoid "
+                                          "LeNet at lr 1 has not left chance yet, with BN it trains from the first epoch."),
+    "card.dropout.reading.gap": ("As a regulariser: the gap between training accuracy (in prediction mode) and test "
+                                 "accuracy was {bn_gap:+.3f} with BN alone and {both_gap:+.3f} with BN and dropout"),
+    "card.dropout.reading.narrowed": "— dropout narrowed it, at a cost of {behind:+.3f} in test accuracy in this budget.",
+    "card.dropout.reading.wider": ("— wider with dropout: it slowed training ({behind:+.3f} test accuracy behind BN "
+                                   "alone) before it had anything to regularise; BN's own batch noise already "
+                                   "regularises a little."),
+    "card.dropout.reading.same": ("— no clear difference (within 0.01); dropout mostly slowed training ({behind:+.3f} "
+                                  "test accuracy behind BN alone)."),
 }

@@ -755,4 +755,24 @@ TEXTS = {
                                     "有 {fell} 个的测试精度至少一次下降超过 0.01。"),
     "card.placement.reading.lag": ("这样的下降伴随批量规范化而来：预测模式使用的移动平均统计量跟不上不断变化的权重"
                                    "（本章自己的运行结果也会跳动）。"),
+    "card.dropout.col.bn": "批量规范化",
+    "card.dropout.col.dropout": "暂退法",
+    "card.dropout.col.train_acc": "训练精度（预测模式）",
+    "card.dropout.col.gap": "差距（训练 − 测试）",
+    "card.dropout.both": "批量规范化 + 暂退法",
+    "card.dropout.neither": "都不用",
+    "card.dropout.fig.epoch": "迭代周期",
+    "card.dropout.fig.bars": "最终测试精度和泛化差距",
+    "card.dropout.fig.title": "练习 4：批量规范化与暂退法",
+    "card.dropout.reading.after": ("{epochs} 个迭代周期（每个 {images:,} 张图像）之后：只用批量规范化的测试精度达到 {bn:.3f}，"
+                                   "只用暂退法 {do:.3f}，两者都用 {both:.3f}，都不用 {neither:.3f}。"),
+    "card.dropout.reading.optimisation": ("暂退法不能取代批量规范化对优化的作用：没有批量规范化时，这个学习率为 1 的 sigmoid "
+                                          "LeNet 还没有离开随机猜测的水平；有批量规范化时，它从第一个迭代周期就开始学习。"),
+    "card.dropout.reading.gap": ("作为正则化方法：训练精度（在预测模式下）与测试精度之差，只用批量规范化时为 {bn_gap:+.3f}，"
+                                 "批量规范化加暂退法时为 {both_gap:+.3f}"),
+    "card.dropout.reading.narrowed": "——暂退法缩小了这个差距，代价是在这个预算内测试精度差了 {behind:+.3f}。",
+    "card.dropout.reading.wider": ("——加上暂退法反而更大：它在还没有什么可正则化的时候就拖慢了训练（测试精度比只用批量规范化"
+                                   "落后 {behind:+.3f}）；批量规范化自身的小批量噪声已经有一点正则化作用。"),
+    "card.dropout.reading.same": ("——没有明显差别（在 0.01 以内）；暂退法主要是拖慢了训练（测试精度比只用批量规范化落后 "
+                                  "{behind:+.3f}）。"),
 }
