@@ -756,4 +756,31 @@ all_gather (forward) and one all_reduce (backward) per BN layer per step.""",
                                    "regularises a little."),
     "card.dropout.reading.same": ("— no clear difference (within 0.01); dropout mostly slowed training ({behind:+.3f} "
                                   "test accuracy behind BN alone)."),
+    "card.momentum.rule.chapter": "0.9 (the chapter)",
+    "card.momentum.rule.keras": "0.99 (Keras' default)",
+    "card.momentum.rule.cumulative": "cumulative (PyTorch momentum=None)",
+    "card.momentum.rule.precise": "precise (recomputed)",
+    "card.momentum.col.statistics": "statistics",
+    "card.momentum.col.mean": "mean test acc",
+    "card.momentum.col.worst": "worst test acc (after the first check)",
+    "card.momentum.col.fluctuation": "fluctuation (mean |change| per check)",
+    "card.momentum.col.gap": "mean gap to precise",
+    "card.momentum.col.by_check": "test acc by check",
+    "card.momentum.fig.line": "test accuracy at each check",
+    "card.momentum.fig.bars": "mean and fluctuation",
+    "card.momentum.fig.title": "Moving statistics: momentum 0.9, 0.99, cumulative, precise",
+    "card.momentum.reading.over": ("Over {checks} checks (steps {first} to {last}), the same trained weights scored a "
+                                   "mean test accuracy of {chapter:.3f} with the chapter's momentum 0.9, {keras:.3f} with "
+                                   "0.99 and {cumulative:.3f} with the cumulative average, against {precise:.3f} with "
+                                   "statistics recomputed over {images:,} training images."),
+    "card.momentum.reading.best": ("Of the moving rules, {best} did best; precise statistics were ahead of it by "
+                                   "{gap:+.3f} on average and fluctuated {precise_fluctuation:.3f} per check against "
+                                   "{best_fluctuation:.3f}."),
+    "card.momentum.reading.lagged_most": "it lagged most here",
+    "card.momentum.reading.fell_behind": "it fell behind the chapter's 0.9",
+    "card.momentum.reading.cumulative": ("The cumulative average weighs the first batches, taken with weights long since "
+                                         "changed, as much as the last: {worst}."),
+    "card.momentum.reading.keras": ("0.99 averages over about 100 steps instead of 10, so it lags the weights more while "
+                                    "they still change fast; and an average started at mean 0, variance 1 still held "
+                                    "{held:.1%} of that start at step {t} (0.9: {chapter_held:.1e})."),
 }

@@ -775,4 +775,29 @@ TEXTS = {
                                    "落后 {behind:+.3f}）；批量规范化自身的小批量噪声已经有一点正则化作用。"),
     "card.dropout.reading.same": ("——没有明显差别（在 0.01 以内）；暂退法主要是拖慢了训练（测试精度比只用批量规范化落后 "
                                   "{behind:+.3f}）。"),
+    "card.momentum.rule.chapter": "0.9（本章）",
+    "card.momentum.rule.keras": "0.99（Keras 的默认值）",
+    "card.momentum.rule.cumulative": "累积平均（PyTorch 的 momentum=None）",
+    "card.momentum.rule.precise": "精确（重新计算）",
+    "card.momentum.col.statistics": "统计量",
+    "card.momentum.col.mean": "平均测试精度",
+    "card.momentum.col.worst": "最差测试精度（第一次检查之后）",
+    "card.momentum.col.fluctuation": "波动（每次检查的平均 |变化|）",
+    "card.momentum.col.gap": "与精确统计量的平均差距",
+    "card.momentum.col.by_check": "各次检查的测试精度",
+    "card.momentum.fig.line": "每次检查时的测试精度",
+    "card.momentum.fig.bars": "均值和波动",
+    "card.momentum.fig.title": "移动平均统计量：动量 0.9、0.99、累积平均、精确",
+    "card.momentum.reading.over": ("在 {checks} 次检查中（第 {first} 步到第 {last} 步），同一组训练好的权重的平均测试精度："
+                                   "用本章的动量 0.9 时为 {chapter:.3f}，用 0.99 时为 {keras:.3f}，用累积平均时为 "
+                                   "{cumulative:.3f}；而用在 {images:,} 张训练图像上重新计算的统计量时为 {precise:.3f}。"),
+    "card.momentum.reading.best": ("在各种移动平均规则中，{best}最好；精确统计量平均领先它 {gap:+.3f}，每次检查的波动为 "
+                                   "{precise_fluctuation:.3f}，而它为 {best_fluctuation:.3f}。"),
+    "card.momentum.reading.lagged_most": "它在这里落后得最多",
+    "card.momentum.reading.fell_behind": "它落在了本章的 0.9 之后",
+    "card.momentum.reading.cumulative": ("累积平均对最初几个小批量（用早已改变的权重算出）和最后几个小批量一视同仁："
+                                         "{worst}。"),
+    "card.momentum.reading.keras": ("0.99 大约对 100 步取平均，而不是 10 步，所以在权重仍快速变化时它落后得更多；而且一个"
+                                    "从均值 0、方差 1 开始的平均，到第 {t} 步时仍保留着 {held:.1%} 的初值（0.9："
+                                    "{chapter_held:.1e}）。"),
 }
