@@ -425,7 +425,8 @@ CONVERTED_CARDS = {"bias": dict(train_images=512, test_images=256, epochs=1),
                    "placement": dict(placements=("none", "all", "conv 1 only", "linear only"), epochs=2,
                                      train_images=512, test_images=256),
                    "dropout": dict(epochs=2, train_images=256, test_images=256, gap_images=256),
-                   "momentum": dict(epochs=2, checks=2, train_images=512, precise_images=512, test_images=256)}
+                   "momentum": dict(epochs=2, checks=2, train_images=512, precise_images=512, test_images=256),
+                   "small-batch": dict(ghosts=(2, 32, 256), steps=3, test_images=256)}
 
 
 @pytest.mark.parametrize("name", CONVERTED_CARDS)

@@ -783,4 +783,30 @@ all_gather (forward) and one all_reduce (backward) per BN layer per step.""",
     "card.momentum.reading.keras": ("0.99 averages over about 100 steps instead of 10, so it lags the weights more while "
                                     "they still change fast; and an average started at mean 0, variance 1 still held "
                                     "{held:.1%} of that start at step {t} (0.9: {chapter_held:.1e})."),
+    "card.small-batch.col.norm": "norm",
+    "card.small-batch.col.batch": "normalisation batch",
+    "card.small-batch.col.lr": "lr",
+    "card.small-batch.col.error": "test error %",
+    "card.small-batch.col.acc": "test acc",
+    "card.small-batch.col.loss": "train loss (last 20 steps)",
+    "card.small-batch.independent": "independent of the batch",
+    "card.small-batch.bn": "BN",
+    "card.small-batch.fig.bn_run": "BN (this run)",
+    "card.small-batch.fig.run": "{norm} (this run)",
+    "card.small-batch.fig.bn_published": "BN, Wu & He (ResNet-50, ImageNet)",
+    "card.small-batch.fig.gn_published": "GN, Wu & He",
+    "card.small-batch.fig.x": "images per normalisation batch",
+    "card.small-batch.fig.title": "Test error vs normalisation batch (gradient batch {batch} throughout)",
+    "card.small-batch.reading.main": ("With the gradient batch fixed at {batch} and {steps} steps each, BN normalising over "
+                                      "{large} images gave {large_error:.1f}% test error and over {small} images "
+                                      "{small_error:.1f}% ({change:+.1f} points); GroupNorm gave {gn:.1f}% and LayerNorm "
+                                      "{ln:.1f}% (at their own learning rate), the same at every batch size since neither "
+                                      "looks across examples."),
+    "card.small-batch.reading.published": ("Wu & He's ResNet-50 went from {pub_big:.1f}% at {big} to {pub_tiny:.1f}% at "
+                                           "{tiny} ({pub_change:+.1f}); this LeNet went from {big_error:.1f}% to "
+                                           "{tiny_error:.1f}% ({change:+.1f})."),
+    "card.small-batch.reading.mechanism": ("What carries over is the mechanism: with few images the batch statistics are "
+                                           "noisy estimates, and prediction mode's moving averages no longer match what "
+                                           "training normalised with. What does not: the size of the effect, which "
+                                           "depends on the network, the data and how long it trains."),
 }

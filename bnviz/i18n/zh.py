@@ -800,4 +800,28 @@ TEXTS = {
     "card.momentum.reading.keras": ("0.99 大约对 100 步取平均，而不是 10 步，所以在权重仍快速变化时它落后得更多；而且一个"
                                     "从均值 0、方差 1 开始的平均，到第 {t} 步时仍保留着 {held:.1%} 的初值（0.9："
                                     "{chapter_held:.1e}）。"),
+    "card.small-batch.col.norm": "规范化",
+    "card.small-batch.col.batch": "规范化批量",
+    "card.small-batch.col.lr": "学习率",
+    "card.small-batch.col.error": "测试错误率 %",
+    "card.small-batch.col.acc": "测试精度",
+    "card.small-batch.col.loss": "训练损失（最后 20 步）",
+    "card.small-batch.independent": "与批量无关",
+    "card.small-batch.bn": "批量规范化",
+    "card.small-batch.fig.bn_run": "批量规范化（本次运行）",
+    "card.small-batch.fig.run": "{norm}（本次运行）",
+    "card.small-batch.fig.bn_published": "批量规范化，Wu & He（ResNet-50，ImageNet）",
+    "card.small-batch.fig.gn_published": "GN，Wu & He",
+    "card.small-batch.fig.x": "每个规范化批量的图像数",
+    "card.small-batch.fig.title": "测试错误率与规范化批量大小（梯度的小批量始终为 {batch}）",
+    "card.small-batch.reading.main": ("梯度的小批量固定为 {batch}、每次运行 {steps} 步时，批量规范化在 {large} 张图像上规范化"
+                                      "得到 {large_error:.1f}% 的测试错误率，在 {small} 张图像上得到 {small_error:.1f}%"
+                                      "（{change:+.1f} 个百分点）；GroupNorm 得到 {gn:.1f}%，LayerNorm 得到 {ln:.1f}%"
+                                      "（用它们自己的学习率），而且在每种批量大小下都一样，因为两者都不跨样本计算。"),
+    "card.small-batch.reading.published": ("Wu & He 的 ResNet-50 从 {big} 张时的 {pub_big:.1f}% 升到 {tiny} 张时的 "
+                                           "{pub_tiny:.1f}%（{pub_change:+.1f}）；这个 LeNet 从 {big_error:.1f}% 变为 "
+                                           "{tiny_error:.1f}%（{change:+.1f}）。"),
+    "card.small-batch.reading.mechanism": ("可以迁移的是机制：图像很少时，小批量统计量是有噪声的估计，预测模式下的移动平均"
+                                           "也不再与训练时规范化所用的统计量相符。不能迁移的是效应的大小，它取决于网络、"
+                                           "数据以及训练多久。"),
 }
