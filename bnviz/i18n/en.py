@@ -809,4 +809,36 @@ all_gather (forward) and one all_reduce (backward) per BN layer per step.""",
                                            "noisy estimates, and prediction mode's moving averages no longer match what "
                                            "training normalised with. What does not: the size of the effect, which "
                                            "depends on the network, the data and how long it trains."),
+    "card.smoothness.col.model": "model",
+    "card.smoothness.col.acc": "test acc",
+    "card.smoothness.col.loss": "train loss (last 20 steps)",
+    "card.smoothness.col.shift": "sigmoid-input shift per step",
+    "card.smoothness.col.median_loss": "median loss variation",
+    "card.smoothness.col.median_gradient": "median gradient change",
+    "card.smoothness.col.median_beta": "median beta smoothness",
+    "card.smoothness.col.median_norm": "median gradient norm",
+    "card.smoothness.bn": "BN",
+    "card.smoothness.no_bn": "no BN",
+    "card.smoothness.noisy": "noisy BN",
+    "card.smoothness.loss_variation": "loss variation",
+    "card.smoothness.gradient_change": "gradient change",
+    "card.smoothness.beta_smoothness": "beta smoothness",
+    "card.smoothness.training_loss": "training loss",
+    "card.smoothness.fig.title": "Along the gradient: with vs without BN (Santurkar et al. 2018)",
+    "card.smoothness.reading.probes": ("Over {probes} probes in the first {steps} steps, moving along the gradient changed "
+                                       "the loss by a median {bn_loss:.3g} with BN against {plain_loss:.3g} without "
+                                       "({loss_ratio:.2g}x); the gradient itself changed by {bn_gradient:.3g} against "
+                                       "{plain_gradient:.3g} ({gradient_ratio:.2g}x), and the effective beta-smoothness "
+                                       "was {bn_beta:.3g} against {plain_beta:.3g} ({beta_ratio:.2g}x)."),
+    "card.smoothness.reading.smoother": "BN's landscape was the smoother on {smoother} of {measures} measures here{which}.",
+    "card.smoothness.reading.which": " ({names})",
+    "card.smoothness.reading.plateau": ("But the net without BN had not left its starting plateau (loss {loss:.2f}, chance "
+                                        "is {chance:.2f}; median gradient norm {plain_norm:.3g} against {bn_norm:.3g} with "
+                                        "BN): a flat plateau is smooth in the wrong way, and Santurkar et al. compared "
+                                        "networks that both train."),
+    "card.smoothness.reading.noisy": ("Noisy BN shifted the last sigmoid's input by {noisy_shift:.3f} per step on average, "
+                                      "against {bn_shift:.3f} with plain BN — far more 'internal covariate shift' — yet "
+                                      "reached training loss {noisy_loss:.3f} and test accuracy {noisy_acc:.3f}, against "
+                                      "{bn_loss:.3f} and {bn_acc:.3f} with BN and {plain_loss:.3f} and {plain_acc:.3f} "
+                                      "without."),
 }

@@ -824,4 +824,33 @@ TEXTS = {
     "card.small-batch.reading.mechanism": ("可以迁移的是机制：图像很少时，小批量统计量是有噪声的估计，预测模式下的移动平均"
                                            "也不再与训练时规范化所用的统计量相符。不能迁移的是效应的大小，它取决于网络、"
                                            "数据以及训练多久。"),
+    "card.smoothness.col.model": "模型",
+    "card.smoothness.col.acc": "测试精度",
+    "card.smoothness.col.loss": "训练损失（最后 20 步）",
+    "card.smoothness.col.shift": "每步 sigmoid 输入的偏移",
+    "card.smoothness.col.median_loss": "损失变化的中位数",
+    "card.smoothness.col.median_gradient": "梯度变化的中位数",
+    "card.smoothness.col.median_beta": "β 平滑度的中位数",
+    "card.smoothness.col.median_norm": "梯度范数的中位数",
+    "card.smoothness.bn": "批量规范化",
+    "card.smoothness.no_bn": "无批量规范化",
+    "card.smoothness.noisy": "带噪声的批量规范化",
+    "card.smoothness.loss_variation": "损失变化",
+    "card.smoothness.gradient_change": "梯度变化",
+    "card.smoothness.beta_smoothness": "β 平滑度",
+    "card.smoothness.training_loss": "训练损失",
+    "card.smoothness.fig.title": "沿梯度方向：有无批量规范化（Santurkar et al. 2018）",
+    "card.smoothness.reading.probes": ("在前 {steps} 步的 {probes} 次探测中，沿梯度方向移动使损失变化的中位数在有批量规范化时为 "
+                                       "{bn_loss:.3g}，没有时为 {plain_loss:.3g}（{loss_ratio:.2g} 倍）；梯度本身的变化为 "
+                                       "{bn_gradient:.3g} 对 {plain_gradient:.3g}（{gradient_ratio:.2g} 倍），有效 β 平滑度为 "
+                                       "{bn_beta:.3g} 对 {plain_beta:.3g}（{beta_ratio:.2g} 倍）。"),
+    "card.smoothness.reading.smoother": "在这里的 {measures} 项度量中，批量规范化的损失曲面在 {smoother} 项上更平滑{which}。",
+    "card.smoothness.reading.which": "（{names}）",
+    "card.smoothness.reading.plateau": ("但没有批量规范化的网络还没有离开起始的平台（损失 {loss:.2f}，随机猜测为 {chance:.2f}；"
+                                        "梯度范数的中位数为 {plain_norm:.3g}，有批量规范化时为 {bn_norm:.3g}）：平坦的平台是"
+                                        "错误意义上的平滑，而 Santurkar et al. 比较的是两个都能训练的网络。"),
+    "card.smoothness.reading.noisy": ("带噪声的批量规范化让最后一个 sigmoid 的输入平均每步偏移 {noisy_shift:.3f}，而普通的"
+                                      "批量规范化为 {bn_shift:.3f}——“内部协变量偏移”多得多——它却达到了 {noisy_loss:.3f} "
+                                      "的训练损失和 {noisy_acc:.3f} 的测试精度；有批量规范化时为 {bn_loss:.3f} 和 "
+                                      "{bn_acc:.3f}，没有批量规范化时为 {plain_loss:.3f} 和 {plain_acc:.3f}。"),
 }
