@@ -681,4 +681,164 @@ all_gather (forward) and one all_reduce (backward) per BN layer per step.""",
     'card.bn-only.published': 'Training only gamma and beta reaches 82% on CIFAR-10 with a very deep ResNet (866 layers) and 32% top-5 on ImageNet; many gammas go to about 0, disabling features',
     'card.bn-only.citation': 'Frankle et al. 2020, Figure 2 / Table 2 (CIFAR-10, ImageNet) and Sec. 5 (gamma values)',
     'card.bn-only.transfer': 'The surprise carries over (random features plus learned gamma and beta beat chance by far); the size does not: Frankle et al. needed very deep and wide ResNets, with thousands of BN channels, for 82%, and this LeNet has 226 BN channels and a frozen random output layer',
+    "card.lr-sweep.col.model": "model",
+    "card.lr-sweep.col.lr": "lr",
+    "card.lr-sweep.col.acc": "test acc",
+    "card.lr-sweep.col.last_loss": "last loss (10-step mean)",
+    "card.lr-sweep.col.largest": "largest loss",
+    "card.lr-sweep.col.nonfinite": "first non-finite loss at step",
+    "card.lr-sweep.col.blown": "first loss > {blowup} at step",
+    "card.lr-sweep.bn": "BN",
+    "card.lr-sweep.no_bn": "no BN",
+    "card.lr-sweep.run": "BN lr {lr}",
+    "card.lr-sweep.run_no_bn": "no BN lr {lr}",
+    "card.lr-sweep.panel.acc": "test accuracy vs lr",
+    "card.lr-sweep.panel.bn_loss": "BN: loss",
+    "card.lr-sweep.panel.no_bn_loss": "no BN: loss",
+    "card.lr-sweep.fig.title": "Exercise 2: final test accuracy by learning rate",
+    "card.lr-sweep.fig.lr": "learning rate",
+    "card.lr-sweep.fig.loss_title": "loss per step (10-step mean)",
+    "card.lr-sweep.none": "none",
+    "card.lr-sweep.ratio": " — a range {span_bn:g}x wide with BN against {span_plain:g}x without",
+    "card.lr-sweep.reading": ("In {steps} steps the LeNet with BN reached test accuracy 0.5 or more at learning rates "
+                              "{bn_good}; without BN at {plain_good}{ratio}. The best BN run (lr {bn_best_lr:g}) reached "
+                              "{bn_best:.3f}, the best without BN (lr {plain_best_lr:g}) {plain_best:.3f} (chance is 0.1). "
+                              "A loss spiked past ten times chance at lr {bn_blown} with BN (back below chance by the "
+                              "end: {bn_recovered}) and {plain_blown} without (back below chance: {plain_recovered}). "
+                              "The sigmoids bound every activation, so losses here grow large but rarely become NaN; and "
+                              "BN makes each layer's output independent of the scale of its weights, so a large step "
+                              "grows the weights and shrinks its own effective size instead of throwing the network "
+                              "off — which is why BN tolerates the larger rates."),
+    "card.placement.col.where": "BN in",
+    "card.placement.col.layers": "BN layers",
+    "card.placement.col.best": "best test acc",
+    "card.placement.col.mean_half": "mean test acc, 2nd half",
+    "card.placement.col.fluctuation": "fluctuation (mean |change| per epoch)",
+    "card.placement.col.drop": "largest drop",
+    "card.placement.none": "none",
+    "card.placement.all": "all",
+    "card.placement.conv": "conv only",
+    "card.placement.linear": "linear only",
+    "card.placement.single": "{slot} only",
+    "card.placement.fig.epoch": "epoch",
+    "card.placement.fig.bars": "mean test accuracy (2nd half) and fluctuation",
+    "card.placement.fig.title": "Exercise 3: BN in which layers?",
+    "card.placement.reading.best": ("Over {epochs} epochs of {images:,} images, the best placement by mean test accuracy "
+                                    "over the second half was '{best}' ({best_mean:.3f}), the worst '{worst}' "
+                                    "({worst_mean:.3f})."),
+    "card.placement.reading.chance": " (still near chance: the sigmoid LeNet without BN starts slowly at lr 1)",
+    "card.placement.reading.all_none": "BN everywhere gave {all:.3f} against {none:.3f} with no BN at all{chance}.",
+    "card.placement.reading.single": "Of the single layers, BN after {layer} helped most ({mean:.3f}).",
+    "card.placement.reading.no_fall": "No placement's test accuracy fell from one epoch to the next in this run.",
+    "card.placement.reading.fall": ("The largest epoch-to-epoch fall in test accuracy was with '{jumpy}' ({drop:.3f}); "
+                                    "test accuracy fell by more than 0.01 at least once with {fell} of {placements} "
+                                    "placements."),
+    "card.placement.reading.lag": ("Falls like these come with BN: prediction mode uses moving statistics that lag the "
+                                   "changing weights (the chapter's own runs jump too)."),
+    "card.dropout.col.bn": "BN",
+    "card.dropout.col.dropout": "dropout",
+    "card.dropout.col.train_acc": "train acc (prediction mode)",
+    "card.dropout.col.gap": "gap (train - test)",
+    "card.dropout.both": "BN + dropout",
+    "card.dropout.neither": "neither",
+    "card.dropout.fig.epoch": "epoch",
+    "card.dropout.fig.bars": "final test accuracy and generalisation gap",
+    "card.dropout.fig.title": "Exercise 4: BN vs dropout",
+    "card.dropout.reading.after": ("After {epochs} epochs of {images:,} images: BN alone reached test accuracy {bn:.3f}, "
+                                   "dropout alone {do:.3f}, both {both:.3f}, neither {neither:.3f}."),
+    "card.dropout.reading.optimisation": ("Dropout does not replace BN's effect on optimisation: without BN this sigmoid "
+                                          "LeNet at lr 1 has not left chance yet, with BN it trains from the first epoch."),
+    "card.dropout.reading.gap": ("As a regulariser: the gap between training accuracy (in prediction mode) and test "
+                                 "accuracy was {bn_gap:+.3f} with BN alone and {both_gap:+.3f} with BN and dropout"),
+    "card.dropout.reading.narrowed": "— dropout narrowed it, at a cost of {behind:+.3f} in test accuracy in this budget.",
+    "card.dropout.reading.wider": ("— wider with dropout: it slowed training ({behind:+.3f} test accuracy behind BN "
+                                   "alone) before it had anything to regularise; BN's own batch noise already "
+                                   "regularises a little."),
+    "card.dropout.reading.same": ("— no clear difference (within 0.01); dropout mostly slowed training ({behind:+.3f} "
+                                  "test accuracy behind BN alone)."),
+    "card.momentum.rule.chapter": "0.9 (the chapter)",
+    "card.momentum.rule.keras": "0.99 (Keras' default)",
+    "card.momentum.rule.cumulative": "cumulative (PyTorch momentum=None)",
+    "card.momentum.rule.precise": "precise (recomputed)",
+    "card.momentum.col.statistics": "statistics",
+    "card.momentum.col.mean": "mean test acc",
+    "card.momentum.col.worst": "worst test acc (after the first check)",
+    "card.momentum.col.fluctuation": "fluctuation (mean |change| per check)",
+    "card.momentum.col.gap": "mean gap to precise",
+    "card.momentum.col.by_check": "test acc by check",
+    "card.momentum.fig.line": "test accuracy at each check",
+    "card.momentum.fig.bars": "mean and fluctuation",
+    "card.momentum.fig.title": "Moving statistics: momentum 0.9, 0.99, cumulative, precise",
+    "card.momentum.reading.over": ("Over {checks} checks (steps {first} to {last}), the same trained weights scored a "
+                                   "mean test accuracy of {chapter:.3f} with the chapter's momentum 0.9, {keras:.3f} with "
+                                   "0.99 and {cumulative:.3f} with the cumulative average, against {precise:.3f} with "
+                                   "statistics recomputed over {images:,} training images."),
+    "card.momentum.reading.best": ("Of the moving rules, {best} did best; precise statistics were ahead of it by "
+                                   "{gap:+.3f} on average and fluctuated {precise_fluctuation:.3f} per check against "
+                                   "{best_fluctuation:.3f}."),
+    "card.momentum.reading.lagged_most": "it lagged most here",
+    "card.momentum.reading.fell_behind": "it fell behind the chapter's 0.9",
+    "card.momentum.reading.cumulative": ("The cumulative average weighs the first batches, taken with weights long since "
+                                         "changed, as much as the last: {worst}."),
+    "card.momentum.reading.keras": ("0.99 averages over about 100 steps instead of 10, so it lags the weights more while "
+                                    "they still change fast; and an average started at mean 0, variance 1 still held "
+                                    "{held:.1%} of that start at step {t} (0.9: {chapter_held:.1e})."),
+    "card.small-batch.col.norm": "norm",
+    "card.small-batch.col.batch": "normalisation batch",
+    "card.small-batch.col.lr": "lr",
+    "card.small-batch.col.error": "test error %",
+    "card.small-batch.col.acc": "test acc",
+    "card.small-batch.col.loss": "train loss (last 20 steps)",
+    "card.small-batch.independent": "independent of the batch",
+    "card.small-batch.bn": "BN",
+    "card.small-batch.fig.bn_run": "BN (this run)",
+    "card.small-batch.fig.run": "{norm} (this run)",
+    "card.small-batch.fig.bn_published": "BN, Wu & He (ResNet-50, ImageNet)",
+    "card.small-batch.fig.gn_published": "GN, Wu & He",
+    "card.small-batch.fig.x": "images per normalisation batch",
+    "card.small-batch.fig.title": "Test error vs normalisation batch (gradient batch {batch} throughout)",
+    "card.small-batch.reading.main": ("With the gradient batch fixed at {batch} and {steps} steps each, BN normalising over "
+                                      "{large} images gave {large_error:.1f}% test error and over {small} images "
+                                      "{small_error:.1f}% ({change:+.1f} points); GroupNorm gave {gn:.1f}% and LayerNorm "
+                                      "{ln:.1f}% (at their own learning rate), the same at every batch size since neither "
+                                      "looks across examples."),
+    "card.small-batch.reading.published": ("Wu & He's ResNet-50 went from {pub_big:.1f}% at {big} to {pub_tiny:.1f}% at "
+                                           "{tiny} ({pub_change:+.1f}); this LeNet went from {big_error:.1f}% to "
+                                           "{tiny_error:.1f}% ({change:+.1f})."),
+    "card.small-batch.reading.mechanism": ("What carries over is the mechanism: with few images the batch statistics are "
+                                           "noisy estimates, and prediction mode's moving averages no longer match what "
+                                           "training normalised with. What does not: the size of the effect, which "
+                                           "depends on the network, the data and how long it trains."),
+    "card.smoothness.col.model": "model",
+    "card.smoothness.col.acc": "test acc",
+    "card.smoothness.col.loss": "train loss (last 20 steps)",
+    "card.smoothness.col.shift": "sigmoid-input shift per step",
+    "card.smoothness.col.median_loss": "median loss variation",
+    "card.smoothness.col.median_gradient": "median gradient change",
+    "card.smoothness.col.median_beta": "median beta smoothness",
+    "card.smoothness.col.median_norm": "median gradient norm",
+    "card.smoothness.bn": "BN",
+    "card.smoothness.no_bn": "no BN",
+    "card.smoothness.noisy": "noisy BN",
+    "card.smoothness.loss_variation": "loss variation",
+    "card.smoothness.gradient_change": "gradient change",
+    "card.smoothness.beta_smoothness": "beta smoothness",
+    "card.smoothness.training_loss": "training loss",
+    "card.smoothness.fig.title": "Along the gradient: with vs without BN (Santurkar et al. 2018)",
+    "card.smoothness.reading.probes": ("Over {probes} probes in the first {steps} steps, moving along the gradient changed "
+                                       "the loss by a median {bn_loss:.3g} with BN against {plain_loss:.3g} without "
+                                       "({loss_ratio:.2g}x); the gradient itself changed by {bn_gradient:.3g} against "
+                                       "{plain_gradient:.3g} ({gradient_ratio:.2g}x), and the effective beta-smoothness "
+                                       "was {bn_beta:.3g} against {plain_beta:.3g} ({beta_ratio:.2g}x)."),
+    "card.smoothness.reading.smoother": "BN's landscape was the smoother on {smoother} of {measures} measures here{which}.",
+    "card.smoothness.reading.which": " ({names})",
+    "card.smoothness.reading.plateau": ("But the net without BN had not left its starting plateau (loss {loss:.2f}, chance "
+                                        "is {chance:.2f}; median gradient norm {plain_norm:.3g} against {bn_norm:.3g} with "
+                                        "BN): a flat plateau is smooth in the wrong way, and Santurkar et al. compared "
+                                        "networks that both train."),
+    "card.smoothness.reading.noisy": ("Noisy BN shifted the last sigmoid's input by {noisy_shift:.3f} per step on average, "
+                                      "against {bn_shift:.3f} with plain BN — far more 'internal covariate shift' — yet "
+                                      "reached training loss {noisy_loss:.3f} and test accuracy {noisy_acc:.3f}, against "
+                                      "{bn_loss:.3f} and {bn_acc:.3f} with BN and {plain_loss:.3f} and {plain_acc:.3f} "
+                                      "without."),
 }

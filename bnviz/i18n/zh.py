@@ -703,4 +703,154 @@ TEXTS = {
     'card.bn-only.published': '只训练 γ 和 β，在 CIFAR-10 上用非常深的 ResNet（866 层）达到 82%，在 ImageNet 上 top-5 达到 32%；许多 γ 趋于 0，关闭了相应的特征',
     'card.bn-only.citation': 'Frankle et al. 2020，图 2 / 表 2（CIFAR-10、ImageNet）和第 5 节（γ 的取值）',
     'card.bn-only.transfer': '惊人之处可以迁移（随机特征加上学到的 γ 和 β 远胜随机猜测）；大小不能：Frankle et al. 需要非常深、非常宽、有数千个批量规范化通道的 ResNet 才达到 82%，而这个 LeNet 只有 226 个批量规范化通道，输出层也冻结在随机值',
+    "card.lr-sweep.col.model": "模型",
+    "card.lr-sweep.col.lr": "学习率",
+    "card.lr-sweep.col.acc": "测试精度",
+    "card.lr-sweep.col.last_loss": "最后的损失（10 步平均）",
+    "card.lr-sweep.col.largest": "最大损失",
+    "card.lr-sweep.col.nonfinite": "损失首次非有限值的步",
+    "card.lr-sweep.col.blown": "损失首次 > {blowup} 的步",
+    "card.lr-sweep.bn": "有批量规范化",
+    "card.lr-sweep.no_bn": "无批量规范化",
+    "card.lr-sweep.run": "有批量规范化，学习率 {lr}",
+    "card.lr-sweep.run_no_bn": "无批量规范化，学习率 {lr}",
+    "card.lr-sweep.panel.acc": "测试精度与学习率",
+    "card.lr-sweep.panel.bn_loss": "有批量规范化：损失",
+    "card.lr-sweep.panel.no_bn_loss": "无批量规范化：损失",
+    "card.lr-sweep.fig.title": "练习 2：各学习率下的最终测试精度",
+    "card.lr-sweep.fig.lr": "学习率",
+    "card.lr-sweep.fig.loss_title": "每步的损失（10 步平均）",
+    "card.lr-sweep.none": "无",
+    "card.lr-sweep.ratio": "——有批量规范化时这个范围宽 {span_bn:g} 倍，没有时只有 {span_plain:g} 倍",
+    "card.lr-sweep.reading": ("在 {steps} 步内，有批量规范化的 LeNet 在学习率 {bn_good} 下达到 0.5 或更高的测试精度；"
+                              "没有批量规范化时在学习率 {plain_good} 下{ratio}。有批量规范化的最好运行（学习率 "
+                              "{bn_best_lr:g}）达到 {bn_best:.3f}，没有批量规范化的最好运行（学习率 {plain_best_lr:g}）"
+                              "达到 {plain_best:.3f}（随机猜测为 0.1）。有批量规范化时，损失在学习率 {bn_blown} 下一度"
+                              "超过随机猜测时的十倍（到结束时又回到随机猜测以下的：{bn_recovered}），没有批量规范化时在 "
+                              "{plain_blown} 下（回到随机猜测以下的：{plain_recovered}）。sigmoid 让每个激活值都有界，"
+                              "所以这里的损失会变得很大，却很少变成 NaN；而批量规范化让每一层的输出与其权重的尺度无关，"
+                              "所以很大的一步会让权重变大、从而缩小自己的有效步长，而不会把网络甩出轨道——这就是批量"
+                              "规范化能容忍更大学习率的原因。"),
+    "card.placement.col.where": "批量规范化的位置",
+    "card.placement.col.layers": "批量规范化层数",
+    "card.placement.col.best": "最好测试精度",
+    "card.placement.col.mean_half": "平均测试精度（第 2 半程）",
+    "card.placement.col.fluctuation": "波动（每个迭代周期的平均 |变化|）",
+    "card.placement.col.drop": "最大下降",
+    "card.placement.none": "都不用",
+    "card.placement.all": "所有层",
+    "card.placement.conv": "仅卷积层",
+    "card.placement.linear": "仅全连接层",
+    "card.placement.single": "仅 {slot}",
+    "card.placement.fig.epoch": "迭代周期",
+    "card.placement.fig.bars": "平均测试精度（第 2 半程）和波动",
+    "card.placement.fig.title": "练习 3：在哪些层使用批量规范化？",
+    "card.placement.reading.best": ("在 {epochs} 个迭代周期（每个 {images:,} 张图像）里，按后半程平均测试精度，最好的位置是"
+                                    "“{best}”（{best_mean:.3f}），最差的是“{worst}”（{worst_mean:.3f}）。"),
+    "card.placement.reading.chance": "（仍接近随机猜测：学习率为 1 时，没有批量规范化的 sigmoid LeNet 起步很慢）",
+    "card.placement.reading.all_none": "所有层都用批量规范化得到 {all:.3f}，完全不用批量规范化得到 {none:.3f}{chance}。",
+    "card.placement.reading.single": "在只用于单个层的位置中，放在 {layer} 之后的批量规范化帮助最大（{mean:.3f}）。",
+    "card.placement.reading.no_fall": "本次运行中，没有哪个位置的测试精度在相邻两个迭代周期之间下降过。",
+    "card.placement.reading.fall": ("相邻迭代周期之间测试精度下降最多的是“{jumpy}”（{drop:.3f}）；在 {placements} 个位置中，"
+                                    "有 {fell} 个的测试精度至少一次下降超过 0.01。"),
+    "card.placement.reading.lag": ("这样的下降伴随批量规范化而来：预测模式使用的移动平均统计量跟不上不断变化的权重"
+                                   "（本章自己的运行结果也会跳动）。"),
+    "card.dropout.col.bn": "批量规范化",
+    "card.dropout.col.dropout": "暂退法",
+    "card.dropout.col.train_acc": "训练精度（预测模式）",
+    "card.dropout.col.gap": "差距（训练 − 测试）",
+    "card.dropout.both": "批量规范化 + 暂退法",
+    "card.dropout.neither": "都不用",
+    "card.dropout.fig.epoch": "迭代周期",
+    "card.dropout.fig.bars": "最终测试精度和泛化差距",
+    "card.dropout.fig.title": "练习 4：批量规范化与暂退法",
+    "card.dropout.reading.after": ("{epochs} 个迭代周期（每个 {images:,} 张图像）之后：只用批量规范化的测试精度达到 {bn:.3f}，"
+                                   "只用暂退法 {do:.3f}，两者都用 {both:.3f}，都不用 {neither:.3f}。"),
+    "card.dropout.reading.optimisation": ("暂退法不能取代批量规范化对优化的作用：没有批量规范化时，这个学习率为 1 的 sigmoid "
+                                          "LeNet 还没有离开随机猜测的水平；有批量规范化时，它从第一个迭代周期就开始学习。"),
+    "card.dropout.reading.gap": ("作为正则化方法：训练精度（在预测模式下）与测试精度之差，只用批量规范化时为 {bn_gap:+.3f}，"
+                                 "批量规范化加暂退法时为 {both_gap:+.3f}"),
+    "card.dropout.reading.narrowed": "——暂退法缩小了这个差距，代价是在这个预算内测试精度差了 {behind:+.3f}。",
+    "card.dropout.reading.wider": ("——加上暂退法反而更大：它在还没有什么可正则化的时候就拖慢了训练（测试精度比只用批量规范化"
+                                   "落后 {behind:+.3f}）；批量规范化自身的小批量噪声已经有一点正则化作用。"),
+    "card.dropout.reading.same": ("——没有明显差别（在 0.01 以内）；暂退法主要是拖慢了训练（测试精度比只用批量规范化落后 "
+                                  "{behind:+.3f}）。"),
+    "card.momentum.rule.chapter": "0.9（本章）",
+    "card.momentum.rule.keras": "0.99（Keras 的默认值）",
+    "card.momentum.rule.cumulative": "累积平均（PyTorch 的 momentum=None）",
+    "card.momentum.rule.precise": "精确（重新计算）",
+    "card.momentum.col.statistics": "统计量",
+    "card.momentum.col.mean": "平均测试精度",
+    "card.momentum.col.worst": "最差测试精度（第一次检查之后）",
+    "card.momentum.col.fluctuation": "波动（每次检查的平均 |变化|）",
+    "card.momentum.col.gap": "与精确统计量的平均差距",
+    "card.momentum.col.by_check": "各次检查的测试精度",
+    "card.momentum.fig.line": "每次检查时的测试精度",
+    "card.momentum.fig.bars": "均值和波动",
+    "card.momentum.fig.title": "移动平均统计量：动量 0.9、0.99、累积平均、精确",
+    "card.momentum.reading.over": ("在 {checks} 次检查中（第 {first} 步到第 {last} 步），同一组训练好的权重的平均测试精度："
+                                   "用本章的动量 0.9 时为 {chapter:.3f}，用 0.99 时为 {keras:.3f}，用累积平均时为 "
+                                   "{cumulative:.3f}；而用在 {images:,} 张训练图像上重新计算的统计量时为 {precise:.3f}。"),
+    "card.momentum.reading.best": ("在各种移动平均规则中，{best}最好；精确统计量平均领先它 {gap:+.3f}，每次检查的波动为 "
+                                   "{precise_fluctuation:.3f}，而它为 {best_fluctuation:.3f}。"),
+    "card.momentum.reading.lagged_most": "它在这里落后得最多",
+    "card.momentum.reading.fell_behind": "它落在了本章的 0.9 之后",
+    "card.momentum.reading.cumulative": ("累积平均对最初几个小批量（用早已改变的权重算出）和最后几个小批量一视同仁："
+                                         "{worst}。"),
+    "card.momentum.reading.keras": ("0.99 大约对 100 步取平均，而不是 10 步，所以在权重仍快速变化时它落后得更多；而且一个"
+                                    "从均值 0、方差 1 开始的平均，到第 {t} 步时仍保留着 {held:.1%} 的初值（0.9："
+                                    "{chapter_held:.1e}）。"),
+    "card.small-batch.col.norm": "规范化",
+    "card.small-batch.col.batch": "规范化批量",
+    "card.small-batch.col.lr": "学习率",
+    "card.small-batch.col.error": "测试错误率 %",
+    "card.small-batch.col.acc": "测试精度",
+    "card.small-batch.col.loss": "训练损失（最后 20 步）",
+    "card.small-batch.independent": "与批量无关",
+    "card.small-batch.bn": "批量规范化",
+    "card.small-batch.fig.bn_run": "批量规范化（本次运行）",
+    "card.small-batch.fig.run": "{norm}（本次运行）",
+    "card.small-batch.fig.bn_published": "批量规范化，Wu & He（ResNet-50，ImageNet）",
+    "card.small-batch.fig.gn_published": "GN，Wu & He",
+    "card.small-batch.fig.x": "每个规范化批量的图像数",
+    "card.small-batch.fig.title": "测试错误率与规范化批量大小（梯度的小批量始终为 {batch}）",
+    "card.small-batch.reading.main": ("梯度的小批量固定为 {batch}、每次运行 {steps} 步时，批量规范化在 {large} 张图像上规范化"
+                                      "得到 {large_error:.1f}% 的测试错误率，在 {small} 张图像上得到 {small_error:.1f}%"
+                                      "（{change:+.1f} 个百分点）；GroupNorm 得到 {gn:.1f}%，LayerNorm 得到 {ln:.1f}%"
+                                      "（用它们自己的学习率），而且在每种批量大小下都一样，因为两者都不跨样本计算。"),
+    "card.small-batch.reading.published": ("Wu & He 的 ResNet-50 从 {big} 张时的 {pub_big:.1f}% 升到 {tiny} 张时的 "
+                                           "{pub_tiny:.1f}%（{pub_change:+.1f}）；这个 LeNet 从 {big_error:.1f}% 变为 "
+                                           "{tiny_error:.1f}%（{change:+.1f}）。"),
+    "card.small-batch.reading.mechanism": ("可以迁移的是机制：图像很少时，小批量统计量是有噪声的估计，预测模式下的移动平均"
+                                           "也不再与训练时规范化所用的统计量相符。不能迁移的是效应的大小，它取决于网络、"
+                                           "数据以及训练多久。"),
+    "card.smoothness.col.model": "模型",
+    "card.smoothness.col.acc": "测试精度",
+    "card.smoothness.col.loss": "训练损失（最后 20 步）",
+    "card.smoothness.col.shift": "每步 sigmoid 输入的偏移",
+    "card.smoothness.col.median_loss": "损失变化的中位数",
+    "card.smoothness.col.median_gradient": "梯度变化的中位数",
+    "card.smoothness.col.median_beta": "β 平滑度的中位数",
+    "card.smoothness.col.median_norm": "梯度范数的中位数",
+    "card.smoothness.bn": "批量规范化",
+    "card.smoothness.no_bn": "无批量规范化",
+    "card.smoothness.noisy": "带噪声的批量规范化",
+    "card.smoothness.loss_variation": "损失变化",
+    "card.smoothness.gradient_change": "梯度变化",
+    "card.smoothness.beta_smoothness": "β 平滑度",
+    "card.smoothness.training_loss": "训练损失",
+    "card.smoothness.fig.title": "沿梯度方向：有无批量规范化（Santurkar et al. 2018）",
+    "card.smoothness.reading.probes": ("在前 {steps} 步的 {probes} 次探测中，沿梯度方向移动使损失变化的中位数在有批量规范化时为 "
+                                       "{bn_loss:.3g}，没有时为 {plain_loss:.3g}（{loss_ratio:.2g} 倍）；梯度本身的变化为 "
+                                       "{bn_gradient:.3g} 对 {plain_gradient:.3g}（{gradient_ratio:.2g} 倍），有效 β 平滑度为 "
+                                       "{bn_beta:.3g} 对 {plain_beta:.3g}（{beta_ratio:.2g} 倍）。"),
+    "card.smoothness.reading.smoother": "在这里的 {measures} 项度量中，批量规范化的损失曲面在 {smoother} 项上更平滑{which}。",
+    "card.smoothness.reading.which": "（{names}）",
+    "card.smoothness.reading.plateau": ("但没有批量规范化的网络还没有离开起始的平台（损失 {loss:.2f}，随机猜测为 {chance:.2f}；"
+                                        "梯度范数的中位数为 {plain_norm:.3g}，有批量规范化时为 {bn_norm:.3g}）：平坦的平台是"
+                                        "错误意义上的平滑，而 Santurkar et al. 比较的是两个都能训练的网络。"),
+    "card.smoothness.reading.noisy": ("带噪声的批量规范化让最后一个 sigmoid 的输入平均每步偏移 {noisy_shift:.3f}，而普通的"
+                                      "批量规范化为 {bn_shift:.3f}——“内部协变量偏移”多得多——它却达到了 {noisy_loss:.3f} "
+                                      "的训练损失和 {noisy_acc:.3f} 的测试精度；有批量规范化时为 {bn_loss:.3f} 和 "
+                                      "{bn_acc:.3f}，没有批量规范化时为 {plain_loss:.3f} 和 {plain_acc:.3f}。"),
 }

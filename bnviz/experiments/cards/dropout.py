@@ -5,8 +5,8 @@ import torch
 
 from ..build import LeNetSpec, build_lenet
 from ..card import Card
-from ...i18n import text
-from ..plots import bars_figure, combine, curves_figure
+from ...i18n import from_english, text
+from ..plots import bars_figure, combine, curves_figure, translated
 from ..runs import epochs_of, stepper_for
 from ..settings import CardSettings
 
@@ -61,36 +61,38 @@ def compute(data, s, ticker):
     return table, curves, summary
 
 
-def figure(result):
+# The words of this card's table and figure (the result keeps the English ones; shown translated).
+WORDS = ("card.common.variant", "card.dropout.col.bn", "card.dropout.col.dropout", "card.common.final_acc",
+         "card.dropout.col.train_acc", "card.dropout.col.gap", "card.common.final_loss", "card.common.acc_by_epoch",
+         "card.dropout.both", "card.dropout.neither", "card.common.acc_panel", "card.dropout.fig.epoch",
+         "card.dropout.fig.bars", "card.dropout.fig.title")
+
+
+def figure(result, lang="en"):
     line = curves_figure(result.curves, "", panels=["test accuracy by epoch"], x_title="epoch")
-    bars = bars_figure(result.table, "variant", ["final test acc", "gap (train - test)"], "")
+    rows = [{**r, "variant": from_english(r["variant"], WORDS, lang)} for r in result.table]
+    bars = bars_figure(rows, "variant", ["final test acc", "gap (train - test)"], "")
     fig = combine(line, bars, titles=("test accuracy by epoch", "final test accuracy and generalisation gap"))
     fig.update_layout(title="Exercise 4: BN vs dropout")
-    return fig
+    return translated(fig, WORDS, lang)
 
 
-def reading(result):
+def reading(result, lang="en"):
     s = result.summary
     bn, do, both, neither = s["BN"], s["dropout"], s["BN + dropout"], s["neither"]
-    parts = [f"After {s['epochs']} epochs of {s['images per epoch']:,} images: BN alone reached test "
-             f"accuracy {bn['test']:.3f}, dropout alone {do['test']:.3f}, both {both['test']:.3f}, "
-             f"neither {neither['test']:.3f}."]
+    parts = [text("card.dropout.reading.after", lang, epochs=s["epochs"], images=s["images per epoch"],
+                  bn=bn["test"], do=do["test"], both=both["test"], neither=neither["test"])]
     if do["test"] < 0.2 and bn["test"] > 0.5:
-        parts.append("Dropout does not replace BN's effect on optimisation: without BN this sigmoid "
-                     "LeNet at lr 1 has not left chance yet, with BN it trains from the first epoch.")
-    parts.append(f"As a regulariser: the gap between training accuracy (in prediction mode) and test "
-                 f"accuracy was {bn['gap']:+.3f} with BN alone and {both['gap']:+.3f} with BN and dropout")
+        parts.append(text("card.dropout.reading.optimisation", lang))
+    parts.append(text("card.dropout.reading.gap", lang, bn_gap=bn["gap"], both_gap=both["gap"]))
     behind = bn["test"] - both["test"]
     if both["gap"] < bn["gap"] - 0.01:
-        parts.append(f"— dropout narrowed it, at a cost of {behind:+.3f} in test accuracy in this budget.")
+        parts.append(text("card.dropout.reading.narrowed", lang, behind=behind))
     elif both["gap"] > bn["gap"] + 0.01:
-        parts.append(f"— wider with dropout: it slowed training ({behind:+.3f} test accuracy behind BN "
-                     f"alone) before it had anything to regularise; BN's own batch noise already "
-                     f"regularises a little.")
+        parts.append(text("card.dropout.reading.wider", lang, behind=behind))
     else:
-        parts.append(f"— no clear difference (within 0.01); dropout mostly slowed training ({behind:+.3f} "
-                     f"test accuracy behind BN alone).")
-    return " ".join(parts)
+        parts.append(text("card.dropout.reading.same", lang, behind=behind))
+    return (" " if lang == "en" else "").join(parts)
 
 
 def brief(result):
@@ -109,4 +111,4 @@ CARD = Card(
     published=text("card.dropout.published"),
     citation=text("card.dropout.citation"),
     compute=compute, figure=figure, reading=reading, brief=brief,
-    transfer=text("card.dropout.transfer"))
+    transfer=text("card.dropout.transfer"), words=WORDS)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from ..build import LeNetSpec, build_lenet
 from ..card import Card
 from ...i18n import text
-from ..plots import curves_figure
+from ..plots import curves_figure, translated
 from ..runs import smooth, stepper_for, train
 from ..settings import CardSettings
 
@@ -68,43 +68,46 @@ def compute(data, s, ticker):
     return table, curves, summary
 
 
-def figure(result):
+# The words of this card's table and figure (the result keeps the English ones; shown translated).
+WORDS = ("card.lr-sweep.col.model", "card.lr-sweep.col.lr", "card.lr-sweep.col.acc", "card.lr-sweep.col.last_loss",
+         "card.lr-sweep.col.largest", "card.lr-sweep.col.nonfinite", "card.lr-sweep.col.blown", "card.lr-sweep.bn",
+         "card.lr-sweep.no_bn", "card.lr-sweep.run", "card.lr-sweep.run_no_bn", "card.lr-sweep.panel.acc",
+         "card.lr-sweep.panel.bn_loss", "card.lr-sweep.panel.no_bn_loss", "card.lr-sweep.fig.title",
+         "card.lr-sweep.fig.lr", "card.lr-sweep.fig.loss_title", "axis.step")
+
+
+def figure(result, lang="en"):
     curves = {k: v for k, v in result.curves.items() if v["panel"] == "test accuracy vs lr"}
     fig = curves_figure(curves, "Exercise 2: final test accuracy by learning rate",
                         panels=["test accuracy vs lr"], log_x=("test accuracy vs lr",), x_title="learning rate")
-    return fig
+    return translated(fig, WORDS, lang)
 
 
-def loss_figure(result):
+def loss_figure(result, lang="en"):
     """The per-step loss of every run, BN and no BN side by side (log scale)."""
     curves = {k: v for k, v in result.curves.items() if v["panel"] != "test accuracy vs lr"}
-    return curves_figure(curves, "loss per step (10-step mean)", panels=["BN: loss", "no BN: loss"],
-                         log_y=("BN: loss", "no BN: loss"))
+    fig = curves_figure(curves, "loss per step (10-step mean)", panels=["BN: loss", "no BN: loss"],
+                        log_y=("BN: loss", "no BN: loss"))
+    return translated(fig, WORDS, lang)
 
 
-def _lrs(values):
-    return ", ".join(f"{v:g}" for v in values) if values else "none"
+def _lrs(values, lang="en"):
+    return ", ".join(f"{v:g}" for v in values) if values else text("card.lr-sweep.none", lang)
 
 
-def reading(result):
+def reading(result, lang="en"):
     s = result.summary
     bn, plain = s["BN"], s["no BN"]
     ratio = ""
     if bn["lrs reaching 0.5"] and plain["lrs reaching 0.5"]:
         span_bn = max(bn["lrs reaching 0.5"]) / min(bn["lrs reaching 0.5"])
         span_plain = max(plain["lrs reaching 0.5"]) / min(plain["lrs reaching 0.5"])
-        ratio = f" — a range {span_bn:g}x wide with BN against {span_plain:g}x without"
-    return (f"In {s['steps']} steps the LeNet with BN reached test accuracy 0.5 or more at learning rates "
-            f"{_lrs(bn['lrs reaching 0.5'])}; without BN at {_lrs(plain['lrs reaching 0.5'])}{ratio}. "
-            f"The best BN run (lr {bn['best lr']:g}) reached {bn['best test acc']:.3f}, the best without BN "
-            f"(lr {plain['best lr']:g}) {plain['best test acc']:.3f} (chance is 0.1). A loss spiked past ten times "
-            f"chance at lr {_lrs(bn['lrs that blew up'])} with BN (back below chance by the end: "
-            f"{_lrs(bn['recovered'])}) and {_lrs(plain['lrs that blew up'])} without (back below chance: "
-            f"{_lrs(plain['recovered'])}). The sigmoids bound every activation, so losses here grow large "
-            f"but rarely become "
-            f"NaN; and BN makes each layer's output independent of the scale of its weights, so a large "
-            f"step grows the weights and shrinks its own effective size instead of throwing the "
-            f"network off — which is why BN tolerates the larger rates.")
+        ratio = text("card.lr-sweep.ratio", lang, span_bn=span_bn, span_plain=span_plain)
+    return text("card.lr-sweep.reading", lang, steps=s["steps"], bn_good=_lrs(bn["lrs reaching 0.5"], lang),
+                plain_good=_lrs(plain["lrs reaching 0.5"], lang), ratio=ratio, bn_best_lr=bn["best lr"],
+                bn_best=bn["best test acc"], plain_best_lr=plain["best lr"], plain_best=plain["best test acc"],
+                bn_blown=_lrs(bn["lrs that blew up"], lang), bn_recovered=_lrs(bn["recovered"], lang),
+                plain_blown=_lrs(plain["lrs that blew up"], lang), plain_recovered=_lrs(plain["recovered"], lang))
 
 
 def brief(result):
@@ -123,4 +126,4 @@ CARD = Card(
     published=text("card.lr-sweep.published"),
     citation=text("card.lr-sweep.citation"),
     compute=compute, figure=figure, reading=reading, brief=brief,
-    transfer=text("card.lr-sweep.transfer"))
+    transfer=text("card.lr-sweep.transfer"), words=WORDS)

@@ -4,8 +4,8 @@ from dataclasses import dataclass
 
 from ..build import LeNetSpec, build_lenet
 from ..card import Card
-from ...i18n import text
-from ..plots import bars_figure, combine, curves_figure
+from ...i18n import from_english, text
+from ..plots import bars_figure, combine, curves_figure, translated
 from ..recompute import MovingRules, bn_layers, installed, precise_statistics
 from ..runs import fluctuation, stepper_for, train
 from ..settings import CardSettings
@@ -67,41 +67,45 @@ def compute(data, s, ticker):
     return table, curves, summary
 
 
-def figure(result):
+# The words of this card's table and figure (the result keeps the English ones; shown translated).
+WORDS = ("card.momentum.rule.chapter", "card.momentum.rule.keras", "card.momentum.rule.cumulative",
+         "card.momentum.rule.precise", "card.momentum.col.statistics", "card.common.final_acc", "card.momentum.col.mean",
+         "card.momentum.col.worst", "card.momentum.col.fluctuation", "card.momentum.col.gap",
+         "card.momentum.col.by_check", "card.momentum.fig.line", "card.momentum.fig.bars", "card.momentum.fig.title",
+         "axis.step")
+
+
+def figure(result, lang="en"):
     line = curves_figure(result.curves, "", panels=["test accuracy"])
-    bars = bars_figure(result.table, "statistics", ["mean test acc", "fluctuation (mean |change| per check)"], "")
+    rows = [{**r, "statistics": from_english(r["statistics"], WORDS, lang)} for r in result.table]
+    bars = bars_figure(rows, "statistics", ["mean test acc", "fluctuation (mean |change| per check)"], "")
     fig = combine(line, bars, titles=("test accuracy at each check", "mean and fluctuation"))
     fig.update_layout(title="Moving statistics: momentum 0.9, 0.99, cumulative, precise")
-    return fig
+    return translated(fig, WORDS, lang)
 
 
-def reading(result):
+def reading(result, lang="en"):
     s = result.summary
     rows = s["rows"]
     chapter, keras, cum = list(RULES)
     p = rows[PRECISE]
     best = max(RULES, key=lambda r: rows[r]["mean test acc"])
-    parts = [f"Over {len(s['checks at steps'])} checks (steps {s['checks at steps'][0]} to "
-             f"{s['checks at steps'][-1]}), the same trained weights scored a mean test accuracy of "
-             f"{rows[chapter]['mean test acc']:.3f} with the chapter's momentum 0.9, "
-             f"{rows[keras]['mean test acc']:.3f} with 0.99 and {rows[cum]['mean test acc']:.3f} with the "
-             f"cumulative average, against {p['mean test acc']:.3f} with statistics recomputed over "
-             f"{s['precise images']:,} training images."]
-    parts.append(f"Of the moving rules, {best} did best; precise statistics were ahead of it by "
-                 f"{rows[best]['mean gap to precise']:+.3f} on average and fluctuated "
-                 f"{p['fluctuation (mean |change| per check)']:.3f} per check against "
-                 f"{rows[best]['fluctuation (mean |change| per check)']:.3f}.")
+    at = s["checks at steps"]
+    parts = [text("card.momentum.reading.over", lang, checks=len(at), first=at[0], last=at[-1],
+                  chapter=rows[chapter]["mean test acc"], keras=rows[keras]["mean test acc"],
+                  cumulative=rows[cum]["mean test acc"], precise=p["mean test acc"], images=s["precise images"])]
+    parts.append(text("card.momentum.reading.best", lang, best=from_english(best, WORDS, lang),
+                      gap=rows[best]["mean gap to precise"],
+                      precise_fluctuation=p["fluctuation (mean |change| per check)"],
+                      best_fluctuation=rows[best]["fluctuation (mean |change| per check)"]))
     if rows[cum]["mean test acc"] < rows[chapter]["mean test acc"]:
-        worst = "it lagged most here" if rows[cum]["mean test acc"] <= rows[keras]["mean test acc"] \
-            else "it fell behind the chapter's 0.9"
-        parts.append(f"The cumulative average weighs the first batches, taken with weights long since "
-                     f"changed, as much as the last: {worst}.")
+        worst = text("card.momentum.reading.lagged_most" if rows[cum]["mean test acc"] <= rows[keras]["mean test acc"]
+                     else "card.momentum.reading.fell_behind", lang)
+        parts.append(text("card.momentum.reading.cumulative", lang, worst=worst))
     if rows[keras]["mean test acc"] < rows[chapter]["mean test acc"]:
-        t = s["checks at steps"][-1]
-        parts.append(f"0.99 averages over about 100 steps instead of 10, so it lags the weights more while "
-                     f"they still change fast; and an average started at mean 0, variance 1 still held "
-                     f"{0.99 ** t:.1%} of that start at step {t} (0.9: {0.9 ** t:.1e}).")
-    return " ".join(parts)
+        t = at[-1]
+        parts.append(text("card.momentum.reading.keras", lang, held=0.99 ** t, t=t, chapter_held=0.9 ** t))
+    return (" " if lang == "en" else "").join(parts)
 
 
 def brief(result):
@@ -118,4 +122,4 @@ CARD = Card(
     published=text("card.momentum.published"),
     citation=text("card.momentum.citation"),
     compute=compute, figure=figure, reading=reading, brief=brief,
-    transfer=text("card.momentum.transfer"))
+    transfer=text("card.momentum.transfer"), words=WORDS)

@@ -3,8 +3,8 @@ from dataclasses import dataclass
 
 from ..build import SLOTS, LeNetSpec, build_lenet
 from ..card import Card
-from ...i18n import text
-from ..plots import bars_figure, combine, curves_figure
+from ...i18n import from_english, text
+from ..plots import bars_figure, combine, curves_figure, translated
 from ..runs import epochs_of, fluctuation, stepper_for
 from ..settings import CardSettings
 
@@ -66,45 +66,50 @@ def compute(data, s, ticker):
     return table, curves, summary
 
 
-def figure(result):
+# The words of this card's table and figure (the result keeps the English ones; shown translated).
+WORDS = ("card.placement.col.where", "card.placement.col.layers", "card.common.final_acc", "card.placement.col.best",
+         "card.placement.col.mean_half", "card.placement.col.fluctuation", "card.placement.col.drop",
+         "card.common.final_loss", "card.common.acc_by_epoch", "card.placement.none", "card.placement.all",
+         "card.placement.conv", "card.placement.linear", "card.placement.single", "card.common.acc_panel",
+         "card.placement.fig.epoch", "card.placement.fig.bars", "card.placement.fig.title")
+
+
+def figure(result, lang="en"):
+    say = lambda words: from_english(words, WORDS, lang)  # noqa: E731
     line = curves_figure(result.curves, "", panels=["test accuracy by epoch"], x_title="epoch")
-    bars = bars_figure(result.table, "BN in", ["mean test acc, 2nd half",
-                                               "fluctuation (mean |change| per epoch)"], "")
+    bars = bars_figure([{**r, "BN in": say(r["BN in"])} for r in result.table], "BN in",
+                       ["mean test acc, 2nd half", "fluctuation (mean |change| per epoch)"], "")
     fig = combine(line, bars, titles=("test accuracy by epoch",
                                       "mean test accuracy (2nd half) and fluctuation"))
     fig.update_layout(title="Exercise 3: BN in which layers?")
-    return fig
+    return translated(fig, WORDS, lang)
 
 
-def reading(result):
+def reading(result, lang="en"):
+    say = lambda words: from_english(words, WORDS, lang)  # noqa: E731
     s = result.summary
     rank, mean = s["ranking"], s["mean 2nd half"]
-    parts = [f"Over {s['epochs']} epochs of {s['images per epoch']:,} images, the best placement by mean "
-             f"test accuracy over the second half was '{rank[0]}' ({mean[rank[0]]:.3f}), the worst "
-             f"'{rank[-1]}' ({mean[rank[-1]]:.3f})."]
+    parts = [text("card.placement.reading.best", lang, epochs=s["epochs"], images=s["images per epoch"],
+                  best=say(rank[0]), best_mean=mean[rank[0]], worst=say(rank[-1]), worst_mean=mean[rank[-1]])]
     if "all" in mean and "none" in mean:
-        chance = " (still near chance: the sigmoid LeNet without BN starts slowly at lr 1)" \
-            if mean["none"] < 0.2 else ""
-        parts.append(f"BN everywhere gave {mean['all']:.3f} against {mean['none']:.3f} with no BN at "
-                     f"all{chance}.")
+        chance = text("card.placement.reading.chance", lang) if mean["none"] < 0.2 else ""
+        parts.append(text("card.placement.reading.all_none", lang, all=mean["all"], none=mean["none"], chance=chance))
     singles = [p for p in mean if p.endswith(" only") and p not in ("conv only", "linear only")]
     if singles:
         best_single = max(singles, key=lambda p: mean[p])
-        parts.append(f"Of the single layers, BN after {best_single.replace(' only', '')} helped most "
-                     f"({mean[best_single]:.3f}).")
+        parts.append(text("card.placement.reading.single", lang, layer=best_single.replace(" only", ""),
+                          mean=mean[best_single]))
     drop = s["largest drop"]
     jumpy = max(drop, key=lambda p: drop[p])
     if drop[jumpy] <= 0:
-        parts.append("No placement's test accuracy fell from one epoch to the next in this run.")
+        parts.append(text("card.placement.reading.no_fall", lang))
     else:
         fell = [p for p in drop if drop[p] > 0.01]
-        parts.append(f"The largest epoch-to-epoch fall in test accuracy was with '{jumpy}' "
-                     f"({drop[jumpy]:.3f}); test accuracy fell by more than 0.01 at least once with "
-                     f"{len(fell)} of {len(drop)} placements.")
+        parts.append(text("card.placement.reading.fall", lang, jumpy=say(jumpy), drop=drop[jumpy], fell=len(fell),
+                          placements=len(drop)))
         if s["layers"][jumpy] >= max(s["layers"].values()) - 1:
-            parts.append("Falls like these come with BN: prediction mode uses moving statistics that "
-                         "lag the changing weights (the chapter's own runs jump too).")
-    return " ".join(parts)
+            parts.append(text("card.placement.reading.lag", lang))
+    return (" " if lang == "en" else "").join(parts)
 
 
 def brief(result):
@@ -123,4 +128,4 @@ CARD = Card(
     published=text("card.placement.published"),
     citation=text("card.placement.citation"),
     compute=compute, figure=figure, reading=reading, brief=brief,
-    transfer=text("card.placement.transfer"))
+    transfer=text("card.placement.transfer"), words=WORDS)

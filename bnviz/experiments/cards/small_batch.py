@@ -49,43 +49,48 @@ def compute(data, s, ticker):
     return table, {}, summary
 
 
-def figure(result):
+# The words of this card's table (the result keeps the English ones; shown translated).
+WORDS = ("card.small-batch.col.norm", "card.small-batch.col.batch", "card.small-batch.col.lr",
+         "card.small-batch.col.error", "card.small-batch.col.acc", "card.small-batch.col.loss",
+         "card.small-batch.independent", "card.small-batch.bn")
+
+
+def figure(result, lang="en"):
+    say = lambda key, **values: text(key, lang, **values)  # noqa: E731
     bn = [r for r in result.table if r["norm"] == "BN"]
     x = [r["normalisation batch"] for r in bn]
     fig = go.Figure(go.Scatter(x=x, y=[r["test error %"] for r in bn], mode="lines+markers",
-                               name="BN (this run)", line=dict(color=PALETTE[0])))
+                               name=say("card.small-batch.fig.bn_run"), line=dict(color=PALETTE[0])))
     for i, r in enumerate(r for r in result.table if r["norm"] != "BN"):
         fig.add_trace(go.Scatter(x=[min(x), max(x)], y=[r["test error %"]] * 2, mode="lines",
-                                 name=f"{r['norm']} (this run)", line=dict(color=PALETTE[1 + i])))
+                                 name=say("card.small-batch.fig.run", norm=r["norm"]), line=dict(color=PALETTE[1 + i])))
     pub = PUBLISHED_ERROR
     fig.add_trace(go.Scatter(x=sorted(pub["BN"]), y=[pub["BN"][k] for k in sorted(pub["BN"])],
-                             mode="markers", name="BN, Wu & He (ResNet-50, ImageNet)",
+                             mode="markers", name=say("card.small-batch.fig.bn_published"),
                              marker=dict(symbol="x", size=12, color=PALETTE[0])))
-    fig.add_trace(go.Scatter(x=[2, 32], y=[pub["GN"]] * 2, mode="lines", name="GN, Wu & He",
+    fig.add_trace(go.Scatter(x=sorted(pub["BN"]), y=[pub["GN"]] * 2, mode="lines", name=say("card.small-batch.fig.gn_published"),
                              line=dict(dash="dot", color=PALETTE[1])))
-    fig.update_xaxes(type="log", title_text="images per normalisation batch", tickvals=x)
-    fig.update_layout(title="Test error vs normalisation batch (gradient batch 256 throughout)",
-                      yaxis_title="test error %", height=420, margin=dict(t=70, b=40))
+    fig.update_xaxes(type="log", title_text=say("card.small-batch.fig.x"), tickvals=x)
+    fig.update_layout(title=say("card.small-batch.fig.title", batch=result.settings["batch_size"]),
+                      yaxis_title=say("card.small-batch.col.error"), height=420, margin=dict(t=70, b=40))
     return fig
 
 
-def reading(result):
+def reading(result, lang="en"):
     s = result.summary
     bn = s["BN error by batch"]
     small, large = min(bn), max(bn)
-    parts = [f"With the gradient batch fixed at 256 and {s['steps']} steps each, BN normalising over "
-             f"{large} images gave {bn[large]:.1f}% test error and over {small} images {bn[small]:.1f}% "
-             f"({bn[small] - bn[large]:+.1f} points); GroupNorm gave {s['GN error']:.1f}% and LayerNorm "
-             f"{s['LN error']:.1f}% (at their own learning rate), the same at every batch size since neither "
-             f"looks across examples."]
-    if 32 in bn and 2 in bn:
-        parts.append(f"Wu & He's ResNet-50 went from 23.6% at 32 to 34.7% at 2 (+11.1); this LeNet went "
-                     f"from {bn[32]:.1f}% to {bn[2]:.1f}% ({bn[2] - bn[32]:+.1f}).")
-    parts.append("What carries over is the mechanism: with few images the batch statistics are noisy "
-                 "estimates, and prediction mode's moving averages no longer match what training "
-                 "normalised with. What does not: the size of the effect, which depends on the "
-                 "network, the data and how long it trains.")
-    return " ".join(parts)
+    parts = [text("card.small-batch.reading.main", lang, batch=result.settings["batch_size"], steps=s["steps"],
+                  large=large, large_error=bn[large], small=small, small_error=bn[small],
+                  change=bn[small] - bn[large], gn=s["GN error"], ln=s["LN error"])]
+    pub = PUBLISHED_ERROR["BN"]
+    tiny, big = min(pub), max(pub)
+    if big in bn and tiny in bn:
+        parts.append(text("card.small-batch.reading.published", lang, pub_big=pub[big], big=big, pub_tiny=pub[tiny],
+                          tiny=tiny, pub_change=pub[tiny] - pub[big], big_error=bn[big], tiny_error=bn[tiny],
+                          change=bn[tiny] - bn[big]))
+    parts.append(text("card.small-batch.reading.mechanism", lang))
+    return (" " if lang == "en" else "").join(parts)
 
 
 def brief(result):
@@ -104,4 +109,4 @@ CARD = Card(
     published=text("card.small-batch.published"),
     citation=text("card.small-batch.citation"),
     compute=compute, figure=figure, reading=reading, brief=brief,
-    transfer=text("card.small-batch.transfer"))
+    transfer=text("card.small-batch.transfer"), words=WORDS)

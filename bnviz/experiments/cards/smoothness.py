@@ -6,9 +6,9 @@ from torch import nn
 
 from ..build import LeNetSpec, build_lenet
 from ..card import Card
-from ...i18n import text
+from ...i18n import from_english, text
 from ..landscape import probe
-from ..plots import curves_figure
+from ..plots import curves_figure, translated
 from ..runs import smooth, stepper_for, train
 from ..settings import CardSettings
 
@@ -91,38 +91,44 @@ def compute(data, s, ticker):
     return table, curves, summary
 
 
-def figure(result):
-    return curves_figure(result.curves, "Along the gradient: with vs without BN (Santurkar et al. 2018)",
-                         panels=list(MEASURES) + ["training loss"], log_y=MEASURES)
+# The words of this card's table and figure (the result keeps the English ones; shown translated).
+WORDS = ("card.smoothness.col.model", "card.smoothness.col.acc", "card.smoothness.col.loss", "card.smoothness.col.shift",
+         "card.smoothness.col.median_loss", "card.smoothness.col.median_gradient", "card.smoothness.col.median_beta",
+         "card.smoothness.col.median_norm", "card.smoothness.bn", "card.smoothness.no_bn", "card.smoothness.noisy",
+         "card.smoothness.loss_variation", "card.smoothness.gradient_change", "card.smoothness.beta_smoothness",
+         "card.smoothness.training_loss", "card.smoothness.fig.title", "axis.step")
 
 
-def reading(result):
+def figure(result, lang="en"):
+    fig = curves_figure(result.curves, "Along the gradient: with vs without BN (Santurkar et al. 2018)",
+                        panels=list(MEASURES) + ["training loss"], log_y=MEASURES)
+    return translated(fig, WORDS, lang)
+
+
+def reading(result, lang="en"):
     s = result.summary
     bn, plain, noisy = s["BN"], s["no BN"], s["noisy BN"]
     ratios = {k: plain[f"median {k}"] / bn[f"median {k}"] for k in MEASURES if bn[f"median {k}"]}
-    parts = [f"Over {s['probes']} probes in the first {s['steps']} steps, moving along the gradient "
-             f"changed the loss by a median {bn['median loss variation']:.3g} with BN against "
-             f"{plain['median loss variation']:.3g} without ({ratios.get('loss variation', float('nan')):.2g}x); "
-             f"the gradient itself changed by {bn['median gradient change']:.3g} against "
-             f"{plain['median gradient change']:.3g} ({ratios.get('gradient change', float('nan')):.2g}x), "
-             f"and the effective beta-smoothness was {bn['median beta smoothness']:.3g} against "
-             f"{plain['median beta smoothness']:.3g} ({ratios.get('beta smoothness', float('nan')):.2g}x)."]
+    nan = float("nan")
+    parts = [text("card.smoothness.reading.probes", lang, probes=s["probes"], steps=s["steps"],
+                  bn_loss=bn["median loss variation"], plain_loss=plain["median loss variation"],
+                  loss_ratio=ratios.get("loss variation", nan), bn_gradient=bn["median gradient change"],
+                  plain_gradient=plain["median gradient change"], gradient_ratio=ratios.get("gradient change", nan),
+                  bn_beta=bn["median beta smoothness"], plain_beta=plain["median beta smoothness"],
+                  beta_ratio=ratios.get("beta smoothness", nan))]
     smoother = [k for k, r in ratios.items() if r > 1]
-    parts.append(f"BN's landscape was the smoother on {len(smoother)} of {len(ratios)} measures here"
-                 + (f" ({', '.join(smoother)})." if smoother else "."))
+    names = (", " if lang == "en" else "、").join(from_english(k, WORDS, lang) for k in smoother)
+    which = text("card.smoothness.reading.which", lang, names=names) if smoother else ""
+    parts.append(text("card.smoothness.reading.smoother", lang, smoother=len(smoother), measures=len(ratios),
+                      which=which))
     if plain["train loss (last 20 steps)"] > 0.9 * CHANCE and len(smoother) < len(ratios):
-        parts.append(f"But the net without BN had not left its starting plateau (loss "
-                     f"{plain['train loss (last 20 steps)']:.2f}, chance is {CHANCE:.2f}; median gradient norm "
-                     f"{plain['median gradient norm']:.3g} against {bn['median gradient norm']:.3g} with BN): a "
-                     f"flat plateau is smooth in the wrong way, and Santurkar et al. compared networks that "
-                     f"both train.")
-    parts.append(f"Noisy BN shifted the last sigmoid's input by {noisy['sigmoid-input shift per step']:.3f} "
-                 f"per step on average, against {bn['sigmoid-input shift per step']:.3f} with plain BN — "
-                 f"far more 'internal covariate shift' — yet reached training loss "
-                 f"{noisy['train loss (last 20 steps)']:.3f} and test accuracy {noisy['test acc']:.3f}, "
-                 f"against {bn['train loss (last 20 steps)']:.3f} and {bn['test acc']:.3f} with BN and "
-                 f"{plain['train loss (last 20 steps)']:.3f} and {plain['test acc']:.3f} without.")
-    return " ".join(parts)
+        parts.append(text("card.smoothness.reading.plateau", lang, loss=plain["train loss (last 20 steps)"],
+                          chance=CHANCE, plain_norm=plain["median gradient norm"], bn_norm=bn["median gradient norm"]))
+    parts.append(text("card.smoothness.reading.noisy", lang, noisy_shift=noisy["sigmoid-input shift per step"],
+                      bn_shift=bn["sigmoid-input shift per step"], noisy_loss=noisy["train loss (last 20 steps)"],
+                      noisy_acc=noisy["test acc"], bn_loss=bn["train loss (last 20 steps)"], bn_acc=bn["test acc"],
+                      plain_loss=plain["train loss (last 20 steps)"], plain_acc=plain["test acc"]))
+    return (" " if lang == "en" else "").join(parts)
 
 
 def brief(result):
@@ -142,4 +148,4 @@ CARD = Card(
     published=text("card.smoothness.published"),
     citation=text("card.smoothness.citation"),
     compute=compute, figure=figure, reading=reading, brief=brief,
-    transfer=text("card.smoothness.transfer"))
+    transfer=text("card.smoothness.transfer"), words=WORDS)
