@@ -29,9 +29,14 @@ def execute(path, folder, timeout=900):
     """The notebook at `path`, executed with `folder` as its working directory; a cell that raises
     raises nbclient's CellExecutionError (with the cell and its traceback)."""
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, km=kernel_for_this_python(folder), timeout=timeout, allow_errors=False,
+    km = kernel_for_this_python(folder)
+    client = NotebookClient(nb, km=km, timeout=timeout, allow_errors=False,
                             resources={"metadata": {"path": str(folder)}})
-    client.execute()
+    try:
+        client.execute()
+    finally:  # nbclient shuts down only kernels it made itself: this one stayed alive after the test
+        if km.has_kernel:
+            km.shutdown_kernel(now=True)
     return nb
 
 
