@@ -155,9 +155,10 @@ def _from_input(X, y, raw_y, kept, before, ranges, options, activation, eps, pla
     quantities = ("input", "x_hat", "output", "activation")[:Q]
     if activation is not None:
         values[3].copy_(activation[1](y))
-    for q, v in zip(quantities, values):
-        if q not in ranges:  # chosen once, from the first pass, then kept so steps compare
-            ranges[q] = choose_range(v, q, activation, options.range_margin)
+    if len(ranges) < Q:  # chosen once, from the first pass, then kept so steps compare
+        for q, v in zip(quantities, values):  # (iterating `values` slices it: only on that pass)
+            if q not in ranges:
+                ranges[q] = choose_range(v, q, activation, options.range_margin)
     both = values[0::2][:2]  # input and output: (2, used)
     pct = quantiles(both if plan.picks is None else both.index_select(1, plan.picks), plan.quantile)
     groups = C if options.raw_values else 1  # per channel too, for the newest passes: one counting pass
