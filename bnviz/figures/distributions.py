@@ -7,10 +7,10 @@ import math
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from ..capturing.summaries import SATURATION
 from ..i18n import text
+from .grid import Grid
 from .theme import themed
 
 QUANTITY_KEYS = {"input": "figure.quantity.input", "x_hat": "figure.quantity.x_hat",  # in drawing order
@@ -55,9 +55,8 @@ def distributions_now(history, layer, step=None, activation="sigmoid", channel=N
     channel's counts of the same pass (kept for the newest passes of a live run)."""
     i = history.row_at(layer, step)
     quantities = [q for q in QUANTITIES if f"hist_{q}" in history.fields(layer)]
-    fig = make_subplots(rows=2, cols=2, subplot_titles=[
-        title(q, lang) if q != "activation" else text("figure.dist.after", lang, activation=activation)
-        for q in quantities])
+    g = Grid(2, 2, titles=[title(q, lang) if q != "activation" else text("figure.dist.after", lang, activation=activation)
+                           for q in quantities])
     step_no = int(history.column(layer, "step")[i])
     notes = []
     for k, q in enumerate(quantities):
@@ -65,17 +64,15 @@ def distributions_now(history, layer, step=None, activation="sigmoid", channel=N
         counts = history.column(layer, f"hist_{q}")[i] if channel_counts is None else channel_counts[k]
         edges = history.bin_edges(layer, q)
         width = edges[1] - edges[0]
-        fig.add_trace(go.Bar(x=_centres(edges), y=counts[1:-1], width=width, name=q, showlegend=False,
-                             marker_color="#4c78a8", hovertemplate=text("figure.dist.hover", lang)),
-                      row=row, col=col)
+        g.add(go.Bar(x=_centres(edges), y=counts[1:-1], width=width, name=q, showlegend=False,
+                     marker_color="#4c78a8", hovertemplate=text("figure.dist.hover", lang)), row, col)
         if q == "x_hat":  # N(0, 1) scaled to counts: total x bin width x density
             xs = np.linspace(edges[0], edges[-1], 200)
             total = counts.sum()
-            fig.add_trace(go.Scatter(x=xs, y=total * width * np.exp(-xs ** 2 / 2) / math.sqrt(2 * math.pi),
-                                     mode="lines", line=dict(color="#e45756"), name="N(0, 1)",
-                                     showlegend=True), row=row, col=col)
-        fig.update_xaxes(title_text=text("axis.value", lang), row=row, col=col)
-        fig.update_yaxes(title_text=text("axis.count", lang), row=row, col=col)
+            g.add(go.Scatter(x=xs, y=total * width * np.exp(-xs ** 2 / 2) / math.sqrt(2 * math.pi),
+                             mode="lines", line=dict(color="#e45756"), name="N(0, 1)", showlegend=True), row, col)
+        g.axis("x", row, col)["title"] = {"text": text("axis.value", lang)}
+        g.axis("y", row, col)["title"] = {"text": text("axis.count", lang)}
         if counts[0] or counts[-1]:
             notes.append(text("figure.dist.outside", lang, quantity=title(q, lang).split(" ")[0],
                               below=int(counts[0]), above=int(counts[-1])))
@@ -91,14 +88,13 @@ def distributions_now(history, layer, step=None, activation="sigmoid", channel=N
                                                                              used=used, total=total)
     which = (text("word.all_channels", lang) if channel_counts is None else
              text("figure.dist.channel", lang, channel=channel, count=int(channel_counts[0].sum())))
-    fig.update_layout(title=text("figure.dist.title", lang, layer=layer, step=step_no, which=which, sample=sample,
-                                 saturated=sat),
-                      height=620, margin=dict(t=70, b=110), uirevision=f"dist-{layer}", bargap=0,
-                      legend=dict(x=1, y=1.02, xanchor="right", yanchor="bottom", orientation="h"))
     if notes:
-        fig.add_annotation(text="<br>".join(notes), xref="paper", yref="paper", x=0, y=-0.12,
-                           xanchor="left", yanchor="top", showarrow=False, align="left", font=dict(size=11))
-    return fig
+        g.note(text="<br>".join(notes), xref="paper", yref="paper", x=0, y=-0.12, xanchor="left", yanchor="top",
+               showarrow=False, align="left", font=dict(size=11))
+    return g.figure(title=text("figure.dist.title", lang, layer=layer, step=step_no, which=which, sample=sample,
+                               saturated=sat),
+                    height=620, margin=dict(t=70, b=110), uirevision=f"dist-{layer}", bargap=0,
+                    legend=dict(x=1, y=1.02, xanchor="right", yanchor="bottom", orientation="h"))
 
 
 @themed
