@@ -112,3 +112,30 @@ def test_a_failing_card_says_so_and_the_page_stays(at, monkeypatch):
     assert not job.thread.is_alive() and "card_result" not in at.session_state
     at.selectbox(key="card_name").set_value("momentum").run()  # the page goes on
     assert not at.exception and not at.error
+
+
+def test_the_run_controls_in_chinese(monkeypatch, subset):
+    """Running, paused, refused and cancelled: every word in Chinese (the i18n tests' page scan)."""
+    import test_i18n  # its page scan; imported as a module so that pytest does not collect its tests twice
+    monkeypatch.setenv("BNVIZ_DATA", subset.path)
+    monkeypatch.setattr("bnviz.app.cards.CHUNK_SECONDS", 0.0)
+    zh = AppTest.from_file(APP, default_timeout=120)
+    zh.query_params["lang"] = "zh"
+    zh.run()
+    zh.sidebar.radio(key="mode").set_value("Experiments").run()
+    left = {}
+    job = start(zh)
+    left.update(test_i18n.english_left(zh))
+    zh.button(key="card_run").click().run()  # refused
+    assert zh.warning
+    left.update(test_i18n.english_left(zh))
+    zh.button(key="card_pause").click().run()
+    assert "已暂停" in progress_text(zh)
+    left.update(test_i18n.english_left(zh))
+    zh.toggle(key="card_quick").set_value(False).run()  # abandoned
+    assert zh.info and not job.thread.is_alive()
+    left.update(test_i18n.english_left(zh))
+    start(zh)
+    zh.button(key="card_cancel").click().run()
+    left.update(test_i18n.english_left(zh))
+    assert not zh.exception and left == {}
