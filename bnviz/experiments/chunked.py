@@ -141,6 +141,7 @@ class ChunkedRun:
 
     @property
     def abandoned(self):
+        """True once the run was stopped (or idled out) before it had a result or an error."""
         return self._handoff.stopping and self._handoff.result is None and self._handoff.error is None
 
     @property
