@@ -12,6 +12,11 @@ every card reports its progress through its Ticker, and the Ticker's callback is
 parks. A chunk is at least one tick of work, so a chunk runs over its time by up to one unit
 (a training step, or an epoch end's evaluation).
 
+While parked the worker keeps torch's global CPU generator's state aside and puts it back when it
+goes on, so that other sessions' draws between chunks do not change a card that draws from it
+(dropout). Only the CPU generator: a card on a GPU, and draws made by other threads *during* a
+chunk, are not covered (two sessions training at once share the generator, as before).
+
 The worker holds no reference to its ChunkedRun, so a run nobody holds any more (a closed browser
 session) is stopped by a finaliser; a worker parked longer than `idle_seconds` ends by itself too.
 """
