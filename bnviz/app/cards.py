@@ -125,8 +125,8 @@ def run_ui(data, name, settings, slots):
         getattr(st, kind)(text)
     paused = bool(ss.get("card_paused"))
     cols = st.columns(3)
-    cols[0].button(t("cards.run"), key="card_run", on_click=on_run, args=(data,), type="primary",
-                   width="stretch")
+    cols[0].button(t("cards.run"), key="card_run", on_click=on_run, args=(data,),  # refused while a run goes on
+                   type="primary" if job is None else "secondary", width="stretch")
     if job is None:
         return
     cols[1].button(t("cards.resume") if paused else t("cards.pause"), key="card_pause", on_click=on_pause,
