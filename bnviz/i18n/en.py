@@ -274,10 +274,18 @@ statistics cost accuracy; if both are low, the weights themselves are at fault."
     "cards.run": "Run this card",
     "cards.waiting": "waiting for a training slot…",
     "cards.progress": "{done:,} of {total:,}",
-    "cards.busy": "The server is busy with other sessions; try again in a moment.",
+    "cards.busy": "The server is busy with other sessions: this run goes on when a training slot frees up.",
     "cards.failed": "The card could not finish: {error}",
     "cards.download": "Download the table (CSV)",
     "cards.footer": "{data}; {seconds:.1f} s. What carries over: {transfer}",
+    "cards.pause": "Pause",
+    "cards.resume": "Resume",
+    "cards.cancel": "Cancel",
+    "cards.paused": "paused at {done:,} of {total:,}: Resume goes on from here, Cancel drops this run",
+    "cards.one_at_a_time": ("A card is already running in this session (one run at a time): Pause, Resume "
+                            "or Cancel it first."),
+    "cards.cancelled": "The run was cancelled.",
+    "cards.abandoned": "The run of {name} was cancelled: the card or its settings changed.",
 
     # --- the replay page (bnviz/app/replay.py, distributed.py) -------------------------------------
     "replay.could_not_open": "Could not open {name}: {error}",

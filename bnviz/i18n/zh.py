@@ -265,10 +265,17 @@ TEXTS = {
     "cards.run": "运行这张卡片",
     "cards.waiting": "正在等待训练名额…",
     "cards.progress": "{done:,} / {total:,}",
-    "cards.busy": "服务器正忙于其他会话；请稍后再试。",
+    "cards.busy": "服务器正忙于其他会话：一旦有空闲的训练名额，这次运行就会继续。",
     "cards.failed": "这张卡片未能完成：{error}",
     "cards.download": "下载表格（CSV）",
     "cards.footer": "{data}；{seconds:.1f} 秒。可迁移之处：{transfer}",
+    "cards.pause": "暂停",
+    "cards.resume": "继续",
+    "cards.cancel": "取消",
+    "cards.paused": "已暂停于 {done:,} / {total:,}：点“继续”从这里接着运行，点“取消”放弃这次运行",
+    "cards.one_at_a_time": "本会话中已有一张卡片在运行（每次只能运行一个）：请先暂停、继续或取消它。",
+    "cards.cancelled": "这次运行已取消。",
+    "cards.abandoned": "{name} 的运行已取消：卡片或其设置已更改。",
 
     # --- 回放页面（bnviz/app/replay.py、distributed.py）---------------------------------------------
     "replay.could_not_open": "无法打开 {name}：{error}",
