@@ -104,8 +104,8 @@ def running_tick(view):
         slots = training_slots()
         with slots.slot(0.3, urgent=False) as got:  # a click goes first
             if got:
-                try:  # a slice of steps; yield the slot early when another student waits
-                    session.run_for(TRAIN_SECONDS, stop_early=lambda: slots.contended)
+                try:  # a slice of steps; stop early when another student waits for a slot or a page
+                    session.run_for(TRAIN_SECONDS, stop_early=lambda: slots.busy)
                 except Exception as err:  # noqa: BLE001
                     log.exception("training failed")
                     session.running = False
@@ -152,6 +152,11 @@ MODE_KEYS = {"Live training": "app.mode.live", "Experiments": "app.mode.experime
 
 
 def main():
+    with training_slots().page():  # Run ticks give way while a page is drawn
+        draw_page()
+
+
+def draw_page():
     started = time.perf_counter()
     lesson = start_lesson(tuple(PAGES))  # the link's state, read on the session's first run (no element drawn)
     chosen = st.session_state.get("lang", lesson["lang"])  # the select box's, once it exists; else the link's
@@ -169,11 +174,11 @@ def main():
         st.stop()
     session = current_session(data, lesson)
     open_lesson(session)
-    page = page_ui(lesson, {name: label for name, (label, _) in PAGES.items()}, MODE_KEYS)
+    name = page_ui(lesson, {name: label for name, (label, _) in PAGES.items()}, MODE_KEYS)
     locks_ui(lesson)
     link_box = st.sidebar.container()
     notices_ui()
-    PAGES[page][1](data, session, lesson)
+    PAGES[name][1](data, session, lesson)
     state = link_state(lesson, session)
     copy_link_ui(link_box, state)
     write_url(state)

@@ -98,3 +98,19 @@ def test_a_click_goes_before_a_waiting_tick():
     tick.join(10)
     click.join(10)
     assert order == [("click", True), ("tick", True)]
+
+
+def test_a_page_being_drawn_makes_run_ticks_stop_early():
+    slots = TrainingSlots(2)
+    assert not slots.busy
+    with slots.page():
+        with slots.page():
+            assert slots.busy and slots.pages == 2 and not slots.contended  # a page waits for no slot
+        assert slots.busy
+    assert not slots.busy and slots.pages == 0
+    try:
+        with slots.page():
+            raise RuntimeError("a page that fails")
+    except RuntimeError:
+        pass
+    assert slots.pages == 0  # counted down however the page ended (st.rerun and st.stop raise too)

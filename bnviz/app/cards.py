@@ -80,7 +80,7 @@ def card_tick(slots):
     if job is not None and not job.finished and not ss.get("card_paused"):
         with slots.slot(0.3, urgent=False) as got:  # a click goes first, as the live page's ticks
             if got:
-                job.step(CHUNK_SECONDS, stop_early=lambda: slots.contended)
+                job.step(CHUNK_SECONDS, stop_early=lambda: slots.busy)
             else:
                 st.caption(t("cards.busy"))
     if job is None or job.finished or ss.get("card_paused"):

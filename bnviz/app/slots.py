@@ -5,6 +5,11 @@ click is waiting and one comes free within its short wait, and gives it up after
 as soon as anybody else is waiting. So one student's Run does not make everybody else's Step wait
 for whole ticks.
 
+A Run tick also gives way to pages being drawn (`page()` counts them): a page is what a student
+waits for after a click, and on one server every thread shares one interpreter lock, so a tick
+training beside a page makes the page slower. In a busy class a Run then trains a step or so per
+tick, and Steps keep answering (bench/results/classroom_100.txt).
+
 Clicks are served first come, first served. A plain semaphore is not fair: a released slot goes
 to whichever thread the scheduler wakes first, so with a class of 100 some Step clicks waited for
 the full SLOT_WAIT_SECONDS while later ones went through (bench/classroom_100.py measured it).
@@ -35,11 +40,28 @@ class TrainingSlots:
         self._urgent = collections.deque()  # the same, of the urgent ones only
         self._tickets = itertools.count()
         self._cond = threading.Condition()
+        self.pages = 0  # full page runs in progress (page())
 
     @property
     def contended(self):
         """True while somebody waits for a slot."""
         return bool(self._queue)
+
+    @property
+    def busy(self):
+        """True while somebody waits for a slot or a page is being drawn: a Run tick stops early."""
+        return bool(self._queue) or self.pages > 0
+
+    @contextmanager
+    def page(self):
+        """`with slots.page():` around a full page run, so that Run ticks give way to it."""
+        with self._cond:
+            self.pages += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self.pages -= 1
 
     @property
     def waiting(self):
