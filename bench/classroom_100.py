@@ -1,10 +1,13 @@
 """A classroom of 100 on one server, without a browser per student: Locust users that speak
 Streamlit's WebSocket protocol to a real `streamlit run viz_app.py` on 127.0.0.1.
 
-    python bench/classroom_100.py [--sessions 100] [--steps 5] [--out bench/results/classroom_100.txt]
+    python bench/classroom_100.py [--sessions 100] [--steps 5] [--servers 1|2] [--out bench/results/classroom_100.txt]
     (requirements: bench/requirements.txt)
 
-Each Locust user is one browser tab, as Streamlit's frontend speaks for it: it opens
+With --servers 2, two app servers run behind HAProxy with sticky sessions (docs/classroom.md);
+the numbers are the two servers' added up.
+
+Each Locust user is one browser tab, as Streamlit's frontend speaks for it (bench/streamlit_tab.py): it opens
 /_stcore/stream (subprotocol "streamlit"), sends BackMsg.rerun_script with the page's client state,
 reads the ForwardMsgs (new_session, deltas, script_finished) to learn the widget ids of the
 Step/Run/Pause buttons and the step number in the status line, and "clicks" a button by sending
@@ -21,12 +24,9 @@ the script run that shows its result), the same seen by the client (click -> scr
 the answering run, Locust's statistics), and live sessions and memory at the peak and after the
 sessions' TTL. Bounded: every wait has a timeout; the script stops by itself.
 """
-from gevent import monkey  # noqa: I001 — before anything opens a socket (Locust does the same)
-
-monkey.patch_all()
+from streamlit_tab import TIMEOUT, Tab, read_stats  # noqa: I001 — patches sockets for gevent first
 
 import argparse  # noqa: E402
-import json  # noqa: E402
 import os  # noqa: E402
 import platform  # noqa: E402
 import random  # noqa: E402
@@ -35,177 +35,23 @@ import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
+from contextlib import ExitStack  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import gevent  # noqa: E402
-import gevent.queue  # noqa: E402
 import websocket  # noqa: E402  (websocket-client)
 from locust import User, events, task  # noqa: E402
 from locust.env import Environment  # noqa: E402
 from locust.exception import StopUser  # noqa: E402
-from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
-from browser import streamlit_server  # noqa: E402
+from browser import free_port, streamlit_server  # noqa: E402
+from haproxy_front import start_haproxy, sticky_cookie  # noqa: E402
 
-STEP_RE = re.compile(r"step (\d+)")
 TTL = 10  # seconds a closed tab's session lingers in this bench (the app's config says 120)
-TIMEOUT = 120  # seconds any one answer may take before the session counts an error
-OPTS = argparse.Namespace(steps=5, run_seconds=2.0, think=(5.0, 15.0), linger=20.0, url="")
+OPTS = argparse.Namespace(steps=5, run_seconds=2.0, think=(5.0, 15.0), linger=20.0, url="", proxied=False)
 RESULTS = []  # one dict per finished session
-
-
-class Tab:
-    """One browser tab's side of Streamlit's protocol: sends BackMsgs, reads ForwardMsgs."""
-
-    def __init__(self, url, name="", cookie=None, session_id=None):
-        """`cookie`: the Cookie header a browser would send (e.g. a proxy's stickiness cookie);
-        `session_id`: reconnect to that Streamlit session, as the frontend does after a drop."""
-        ws_url = url.replace("http://", "ws://").rstrip("/") + "/_stcore/stream"
-        protocols = ["streamlit"] if session_id is None else ["streamlit", "PLACEHOLDER_AUTH_TOKEN", session_id]
-        self.ws = websocket.create_connection(ws_url, subprotocols=protocols, timeout=TIMEOUT,
-                                              cookie=cookie)
-        self.name, self.page_hash, self.session_id = name, "", session_id
-        self.buttons, self.step, self.errors, self.busy, self.tick_busy = {}, -1, [], 0, 0
-        self.events = gevent.queue.Queue()  # ("start"|"finished", full run?, status)
-        self.fragments = {}  # fragment id -> its auto-rerun greenlet
-        self.closed = False
-        self.reader = gevent.spawn(self._read)
-
-    # --- sending -----------------------------------------------------------------------------
-    def rerun(self, trigger=None, fragment_id=None):
-        msg = BackMsg()
-        cs = msg.rerun_script
-        cs.query_string, cs.page_script_hash = "", self.page_hash
-        if trigger is not None:
-            w = cs.widget_states.widgets.add()
-            w.id, w.trigger_value = trigger, True
-        if fragment_id is not None:
-            cs.fragment_id, cs.is_auto_rerun = fragment_id, True
-        self.ws.send_binary(msg.SerializeToString())
-
-    def _auto_rerun(self, fragment_id, interval):
-        while not self.closed:
-            gevent.sleep(interval)
-            if self.closed or fragment_id not in self.fragments:
-                return
-            try:
-                self.rerun(fragment_id=fragment_id)
-            except Exception:  # noqa: BLE001 — the tab is closing
-                return
-
-    def _stop_fragments(self, ids=None):
-        for fid in list(self.fragments if ids is None else ids):
-            g = self.fragments.pop(fid, None)
-            if g is not None:
-                g.kill(block=False)
-
-    # --- reading -----------------------------------------------------------------------------
-    def _read(self):
-        while not self.closed:
-            try:
-                data = self.ws.recv()
-            except Exception as err:  # noqa: BLE001
-                if not self.closed:
-                    self.errors.append(f"websocket: {type(err).__name__}: {err}")
-                    self.events.put(("closed", False, None))
-                return
-            if not isinstance(data, bytes):  # Streamlit speaks binary protobuf only
-                continue
-            msg = ForwardMsg()
-            msg.ParseFromString(data)
-            kind = msg.WhichOneof("type")
-            if kind == "new_session":
-                self.page_hash = msg.new_session.page_script_hash or self.page_hash
-                self.session_id = msg.new_session.initialize.session_id or self.session_id
-                full = not msg.metadata.run.fragment_ids
-                if full:  # a full run: the frontend drops the old run's auto reruns
-                    self._stop_fragments()
-                self.events.put(("start", full, None))
-            elif kind == "delta":
-                self._delta(msg.delta)
-            elif kind == "script_finished":
-                full = not msg.metadata.run.fragment_ids
-                self.events.put(("finished", full, msg.script_finished))
-            elif kind == "auto_rerun":
-                fid = msg.auto_rerun.fragment_id
-                if fid not in self.fragments:
-                    self.fragments[fid] = gevent.spawn(self._auto_rerun, fid, msg.auto_rerun.interval)
-            elif kind == "stop_auto_rerun":
-                self._stop_fragments(list(msg.stop_auto_rerun.fragment_ids))
-            elif kind == "session_event" and msg.session_event.WhichOneof("type") == "script_compilation_exception":
-                self.errors.append("script compilation exception")
-
-    def _delta(self, delta):
-        if delta.WhichOneof("type") != "new_element":
-            return
-        el = delta.new_element
-        kind = el.WhichOneof("type")
-        if kind == "button":
-            self.buttons[el.button.label] = el.button.id
-        elif kind == "progress":
-            m = STEP_RE.search(el.progress.text)
-            if m:
-                self.step = int(m.group(1))
-        elif kind == "exception":
-            self.errors.append(f"exception in the page: {el.exception.type}: {el.exception.message[:150]}")
-        elif kind == "alert":
-            body = el.alert.body
-            if "server is busy" in body:
-                self.busy += 1
-            elif el.alert.format == el.alert.ERROR:
-                self.errors.append(f"error box: {body[:150]}")
-        elif kind == "markdown" and "server is busy" in el.markdown.body:
-            self.tick_busy += 1  # a Run tick that waited for a slot (a caption)
-
-    # --- waiting -------------------------------------------------------------------------------
-    def full_run(self, timeout=TIMEOUT):
-        """Wait for the next full run to finish successfully; False on a timeout or a closed socket."""
-        deadline = time.monotonic() + timeout
-        started = cut_short = False
-        while True:
-            try:
-                what, full, status = self.events.get(timeout=max(0.01, deadline - time.monotonic()))
-            except gevent.queue.Empty:
-                return False
-            if what == "closed":
-                return False
-            if what == "start" and full:
-                started = True
-            elif what == "finished" and full and started:
-                if status == ForwardMsg.FINISHED_SUCCESSFULLY:
-                    return True
-                if status != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
-                    self.errors.append(f"script finished with status {status}")
-                    return False
-                cut_short = True  # e.g. by the Run fragment's first tick, asked for while it ran
-            elif what == "finished" and cut_short and status == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY:
-                return True  # the page was drawn up to the fragment, which has now drawn itself
-
-    def click(self, label, timeout=TIMEOUT):
-        """Click the button labelled `label`; returns seconds to the answering run's end, or None."""
-        if label not in self.buttons:
-            self.errors.append(f"no {label!r} button on the page (have {sorted(self.buttons)})")
-            return None
-        while not self.events.empty():  # answers to earlier runs (e.g. fragment ticks)
-            self.events.get_nowait()
-        start = time.perf_counter()
-        self.rerun(trigger=self.buttons[label])
-        if not self.full_run(timeout):
-            self.errors.append(f"{label}: no answer within {timeout} s")
-            return None
-        return time.perf_counter() - start
-
-    def close(self):
-        self.closed = True
-        self._stop_fragments()
-        try:
-            self.ws.close()
-        except Exception:  # noqa: BLE001
-            pass
-        self.reader.kill(block=False)
 
 
 def report(name, start, error=None):
@@ -222,7 +68,8 @@ class Student(User):
         tab = None
         try:
             t0 = time.perf_counter()
-            tab = Tab(OPTS.url)
+            cookie = sticky_cookie(OPTS.url) if OPTS.proxied else None  # a browser's first GET of the page
+            tab = Tab(OPTS.url, cookie=cookie)
             tab.rerun()
             if not tab.full_run():
                 raise RuntimeError("the page did not load")
@@ -269,13 +116,6 @@ class Student(User):
         raise StopUser()
 
 
-def read_stats(path):
-    try:
-        return json.loads(Path(path).read_text())
-    except (OSError, ValueError):
-        return {}
-
-
 def pct(values, q):
     values = sorted(values)
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))] if values else float("nan")
@@ -290,17 +130,33 @@ def cpu_seconds(pid):
         return float("nan")
 
 
-def run(url, stats_path, sessions, spawn_rate, server_pid):
-    OPTS.url = url
-    cpu_start, wall_start = cpu_seconds(server_pid), time.monotonic()
+def combined(stats, probe_steps=0):
+    """One server's statistics from several servers' (a list of dicts): counts added, actions joined,
+    leaving out each server's last `probe_steps` Steps (the probe's, after the class left)."""
+    out = {"actions": {}}
+    for s in stats:
+        for key in ("sessions", "streamlit_sessions", "connected", "session_bytes", "rss_bytes"):
+            out[key] = out.get(key, 0) + s.get(key, 0)
+        for name, values in (s.get("actions") or {}).items():
+            if name.startswith("step"):
+                values = values[:max(0, len(values) - probe_steps)]
+            out["actions"].setdefault(name, []).extend(values)
+        out.setdefault("run_seconds", []).extend(s.get("run_seconds", []))
+    return out
+
+
+def run(url, servers, sessions, spawn_rate):
+    """Run the class against `url`; `servers`: [(the server's own URL, its statistics file, its pid)]."""
+    OPTS.url, OPTS.proxied = url, len(servers) > 1
+    cpu_start, wall_start = sum(cpu_seconds(pid) for _, _, pid in servers), time.monotonic()
     env = Environment(user_classes=[Student], events=events)
     runner = env.create_local_runner()
     peak, stop = {}, [False]
 
     def poll():
         while not stop[0]:
-            s = read_stats(stats_path)
-            if s and s.get("sessions", 0) >= peak.get("sessions", -1):
+            s = combined([read_stats(path) for _, path, _ in servers])
+            if s.get("sessions", 0) >= peak.get("sessions", -1):
                 peak.update(s)
             gevent.sleep(0.5)
 
@@ -311,26 +167,30 @@ def run(url, stats_path, sessions, spawn_rate, server_pid):
     while len(RESULTS) < sessions and time.monotonic() - start < budget:
         gevent.sleep(1)
     elapsed = time.monotonic() - start
-    cpu = {"seconds": cpu_seconds(server_pid) - cpu_start, "wall": time.monotonic() - wall_start}
+    cpu = {"seconds": sum(cpu_seconds(pid) for _, _, pid in servers) - cpu_start, "wall": time.monotonic() - wall_start}
     runner.quit()
     stop[0] = True
     poller.join(timeout=5)
     closed = time.monotonic()  # every tab is closed: their sessions expire after the TTL
-    probe = Tab(url, "probe")  # a page whose script runs make the server write its numbers
-    probe.rerun()
-    probe.full_run()
+    probes = [Tab(direct, "probe") for direct, _, _ in servers]  # pages whose runs make each server write its numbers
+    for probe in probes:
+        probe.rerun()
+        probe.full_run()
     after, probe_steps = {}, 0
     while time.monotonic() - closed < TTL + 150:
         gevent.sleep(5)
-        probe.click("Step")
+        for probe in probes:
+            probe.click("Step")
         gevent.sleep(1.2)  # the statistics file is written at most once a second: this one is
-        probe.click("Step")  # written after this click's run, and holds every click before it
+        for probe in probes:
+            probe.click("Step")  # written after this click's run, and holds every click before it
         probe_steps += 2
-        after = read_stats(stats_path)
-        after.update(seconds_after_close=time.monotonic() - closed, probe_steps=probe_steps)
-        if after.get("sessions", 99) <= 1 and after.get("streamlit_sessions", 99) <= 1:
+        after = combined([read_stats(path) for _, path, _ in servers], probe_steps)
+        after.update(seconds_after_close=time.monotonic() - closed)
+        if after.get("sessions", 99) <= len(servers) and after.get("streamlit_sessions", 99) <= len(servers):
             break
-    probe.close()
+    for probe in probes:
+        probe.close()
     after["cpu"] = cpu
     return env, peak, after, elapsed
 
@@ -359,24 +219,40 @@ def main():
     parser.add_argument("--linger", type=float, default=20.0, help="seconds a tab stays open at the end")
     parser.add_argument("--client-nice", type=int, default=10,
                         help="the Locust users' CPU priority: in a classroom they run on the students' laptops")
+    parser.add_argument("--servers", type=int, choices=(1, 2), default=1,
+                        help="app servers; 2: behind HAProxy with sticky sessions (docs/haproxy/bnviz.cfg)")
     parser.add_argument("--label", default="", help="a line saying which code was measured")
     parser.add_argument("--out", help="also write the report to this file")
     args = parser.parse_args()
     OPTS.steps, OPTS.run_seconds, OPTS.think, OPTS.linger = args.steps, args.run_seconds, tuple(args.think), args.linger
     tmp = Path(tempfile.mkdtemp(prefix="bnviz-classroom100-"))
-    stats_path, log_path = tmp / "stats.json", tmp / "server.log"
     load_before = os.getloadavg()
     uptime_before = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
-    with streamlit_server(env={"BNVIZ_STATS_FILE": str(stats_path)}, log_path=log_path,
-                          extra_args=["--server.disconnectedSessionTTL", str(TTL),
-                                      "--server.fileWatcherType", "none"]) as (url, server):  # no reload mid-run
-        os.nice(args.client_nice)  # the server was started first, at normal priority
-        env, peak, after, elapsed = run(url, stats_path, args.sessions, args.spawn_rate, server.pid)
+    with ExitStack() as stack:
+        servers = []
+        for k in range(1, args.servers + 1):  # started first, at normal priority
+            stats_path, log_path = tmp / f"stats{k}.json", tmp / f"server{k}.log"
+            direct, server = stack.enter_context(streamlit_server(
+                env={"BNVIZ_STATS_FILE": str(stats_path)}, log_path=log_path,
+                extra_args=["--server.disconnectedSessionTTL", str(TTL), "--server.fileWatcherType", "none"]))
+            servers.append((direct, stats_path, server.pid))
+        url = servers[0][0]
+        if args.servers > 1:  # docs/haproxy/bnviz.cfg: sticky sessions, the fewest open pages first
+            proxy, url = start_haproxy(f"127.0.0.1:{free_port()}", [d.removeprefix("http://") for d, _, _ in servers],
+                                       tmp / "haproxy.log")
+            stack.callback(proxy.wait, 20)
+            stack.callback(proxy.terminate)
+        os.nice(args.client_nice)
+        env, peak, after, elapsed = run(url, servers, args.sessions, args.spawn_rate)
     uptime_after = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
-    log = log_path.read_text()
+    log = "\n".join((tmp / f"server{k}.log").read_text() for k in range(1, args.servers + 1))
     server_errors = [line for line in log.splitlines() if re.search(r"Traceback|Error|Exception", line)]
 
     lines = [f"python bench/classroom_100.py {' '.join(sys.argv[1:])}"] + machine_facts()
+    who = "server" if args.servers == 1 else f"{args.servers} servers (added up)"
+    if args.servers > 1:
+        lines.append(f"{args.servers} app servers behind HAProxy (docs/haproxy/bnviz.cfg: sticky sessions, the fewest "
+                     "open pages first); each student first GETs the page through the proxy for its cookie")
     if args.label:
         lines.append(f"code: {args.label}")
     lines.append(f"load before: {uptime_before}")
@@ -404,9 +280,7 @@ def main():
     lines.append("server-side time of an action (bnviz BNVIZ_STATS_FILE: click's callback start -> end of the "
                  "script run showing its result):")
     for name in ("step", "step_callback", "run", "pause"):
-        v = actions.get(name, [])
-        if name.startswith("step"):  # the probe's own Steps after the class left are not counted
-            v = v[:max(0, len(v) - after.get("probe_steps", 0))]
+        v = actions.get(name, [])  # (the probes' own Steps after the class left are not counted)
         if v:
             lines.append(f"  {name:14s}: n {len(v):4d}, p50 {1000 * pct(v, 0.5):6.0f} ms, p95 {1000 * pct(v, 0.95):6.0f} ms, "
                          f"max {1000 * max(v):6.0f} ms")
@@ -418,15 +292,15 @@ def main():
                          f"p95 {s.get_response_time_percentile(0.95):6.0f} ms, max {s.max_response_time:6.0f} ms")
     cpu, runs_total = after.get("cpu", {}), len(after.get("run_seconds", []))
     if cpu:
-        lines.append(f"server process CPU while the class was on: {cpu['seconds']:.0f} s in {cpu['wall']:.0f} s "
+        lines.append(f"{who} process CPU while the class was on: {cpu['seconds']:.0f} s in {cpu['wall']:.0f} s "
                      f"(on average {cpu['seconds'] / cpu['wall']:.2f} of the 2 cores), "
                      f"{1000 * cpu['seconds'] / max(1, runs_total):.0f} ms per full script run ({runs_total} runs; "
                      f"the Run ticks' fragment runs come on top)")
-    lines.append(f"server at the peak: {peak.get('sessions')} live sessions (LiveRun objects; Streamlit holds "
+    lines.append(f"{who} at the peak: {peak.get('sessions')} live sessions (LiveRun objects; Streamlit holds "
                  f"{peak.get('streamlit_sessions')}, {peak.get('connected')} connected) holding "
                  f"{peak.get('session_bytes', 0) / 2**20:.1f} MiB (RSS {peak.get('rss_bytes', 0) / 2**20:.0f} MiB)")
-    lines.append(f"server {after.get('seconds_after_close', float('nan')):.0f} s after every tab closed (TTL {TTL} s), "
-                 f"one probe tab open: {after.get('sessions')} live session(s) (Streamlit holds "
+    lines.append(f"{who} {after.get('seconds_after_close', float('nan')):.0f} s after every tab closed (TTL {TTL} s), "
+                 f"one probe tab open per server: {after.get('sessions')} live session(s) (Streamlit holds "
                  f"{after.get('streamlit_sessions')}) holding {after.get('session_bytes', 0) / 2**20:.1f} MiB "
                  f"(RSS {after.get('rss_bytes', 0) / 2**20:.0f} MiB — RSS does not shrink after Python frees memory)")
     lines.append(f"errors in the server log: {len(server_errors)}")

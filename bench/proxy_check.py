@@ -15,56 +15,24 @@ each server's own count of live sessions matches the cookies handed out (plus th
 session and one page loaded straight from each server to read its count). Exit status 0 when all
 holds; 3 when haproxy is not installed (the reason is printed).
 """
-from classroom_100 import TIMEOUT, Tab, read_stats  # noqa: I001 — patches sockets for gevent first
+from streamlit_tab import Tab, read_stats  # noqa: I001 — patches sockets for gevent first
 
 import argparse  # noqa: E402
 import collections  # noqa: E402
 import json  # noqa: E402
-import os  # noqa: E402
 import shutil  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
-import urllib.request  # noqa: E402
 from contextlib import ExitStack  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from browser import free_port, streamlit_server  # noqa: E402  (tests/, put on sys.path by classroom_100)
+from haproxy_front import CONFIG, COOKIE, start_haproxy, sticky_cookie  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-CONFIG = ROOT / "docs" / "haproxy" / "bnviz.cfg"
-COOKIE = "BNVIZ_SERVER"
-
-
-def start_haproxy(bind, apps, log_path):
-    env = {**os.environ, "BNVIZ_PROXY_BIND": bind, "BNVIZ_APP1": apps[0], "BNVIZ_APP2": apps[1]}
-    check = subprocess.run(["haproxy", "-c", "-f", str(CONFIG)], env=env, capture_output=True, text=True, timeout=30)
-    if check.returncode != 0:
-        raise RuntimeError(f"haproxy rejects {CONFIG}: {check.stdout}{check.stderr}")
-    log = open(log_path, "w")
-    proc = subprocess.Popen(["haproxy", "-db", "-f", str(CONFIG)], env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://{bind}"
-    deadline = time.monotonic() + 60
-    while True:  # up when it answers the health check through an app server
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                return proc, url
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError(f"haproxy did not come up; see {log_path}")
-        time.sleep(0.3)
-
-
-def sticky_cookie(url):
-    """GET the page as a browser does first; returns the proxy's `BNVIZ_SERVER=appN` cookie."""
-    with urllib.request.urlopen(url + "/", timeout=TIMEOUT) as resp:
-        for header in resp.headers.get_all("Set-Cookie") or []:
-            if header.startswith(COOKIE + "="):
-                return header.split(";", 1)[0]
-    return None
+sys.path.insert(0, str(ROOT / "tests"))
+from browser import free_port, streamlit_server  # noqa: E402
 
 
 def one_session(url, steps, i):
