@@ -103,14 +103,26 @@ def test_a_click_goes_before_a_waiting_tick():
 def test_a_page_being_drawn_makes_run_ticks_stop_early():
     slots = TrainingSlots(2)
     assert not slots.busy
-    with slots.page():
+    drawing, done = threading.Event(), threading.Event()
+
+    def other_page():
         with slots.page():
-            assert slots.busy and slots.pages == 2 and not slots.contended  # a page waits for no slot
-        assert slots.busy
+            drawing.set()
+            done.wait(10)
+
+    with slots.page():
+        assert not slots.busy  # this thread's own page (a fragment's first tick runs inside it)
+        t = threading.Thread(target=other_page)
+        t.start()
+        assert drawing.wait(10)
+        assert slots.busy and slots.pages == 2 and not slots.contended  # a page waits for no slot
+    assert slots.busy  # the other page is still being drawn
+    done.set()
+    t.join(10)
     assert not slots.busy and slots.pages == 0
     try:
         with slots.page():
             raise RuntimeError("a page that fails")
     except RuntimeError:
         pass
-    assert slots.pages == 0  # counted down however the page ended (st.rerun and st.stop raise too)
+    assert slots.pages == 0 and not slots.busy  # counted down however the page ended (st.rerun, st.stop raise too)

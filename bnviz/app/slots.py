@@ -41,6 +41,7 @@ class TrainingSlots:
         self._tickets = itertools.count()
         self._cond = threading.Condition()
         self.pages = 0  # full page runs in progress (page())
+        self._drawing = threading.local()  # .page: this thread draws a page (a tick inside its own page's run)
 
     @property
     def contended(self):
@@ -49,17 +50,20 @@ class TrainingSlots:
 
     @property
     def busy(self):
-        """True while somebody waits for a slot or a page is being drawn: a Run tick stops early."""
-        return bool(self._queue) or self.pages > 0
+        """True while somebody waits for a slot or another page is being drawn: a Run tick stops early.
+        (A tick drawn inside its own page's run, as a fragment's first run is, does not count that page.)"""
+        return bool(self._queue) or self.pages > getattr(self._drawing, "page", 0)
 
     @contextmanager
     def page(self):
         """`with slots.page():` around a full page run, so that Run ticks give way to it."""
         with self._cond:
             self.pages += 1
+        self._drawing.page = 1
         try:
             yield
         finally:
+            self._drawing.page = 0
             with self._cond:
                 self.pages -= 1
 
