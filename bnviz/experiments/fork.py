@@ -102,9 +102,26 @@ def _as_norm(kind):
     return make
 
 
+# Every per-module hook dict of nn.Module: deepcopy copies them, and a hook is a function, which
+# deepcopy shares, not copies. A copy of a live model would then feed the live run's capture.
+HOOK_DICTS = ("_forward_hooks", "_forward_hooks_with_kwargs", "_forward_hooks_always_called",
+              "_forward_pre_hooks", "_forward_pre_hooks_with_kwargs", "_backward_hooks", "_backward_pre_hooks")
+
+
+def bare_copy(model):
+    """A deep copy of `model` without any of its modules' hooks (a live run's capture stays its own)."""
+    net = copy.deepcopy(model)
+    for module in net.modules():
+        for name in HOOK_DICTS:
+            hooks = getattr(module, name, None)
+            if hooks is not None:
+                hooks.clear()
+    return net
+
+
 def forked_model(model, change):
     """A copy of `model` with `change` applied to its layers (the lr and batch size are applied by fork())."""
-    net = copy.deepcopy(model)
+    net = bare_copy(model)
     if change.norm is not None:
         replace_bn(net, _as_norm(change.norm))
     if change.frozen_stats:
@@ -156,21 +173,20 @@ def fork(stepper, change, steps, progress=None, evaluate=True):
     Returns:
         A ForkResult.
     """
-    cfg = stepper.config
-    original = copy.deepcopy(stepper.model)
+    cfg, start = stepper.config, stepper.step_count
+    original = bare_copy(stepper.model)
     opt_original = torch.optim.SGD(original.parameters(), lr=cfg.lr)
     opt_original.load_state_dict(copy.deepcopy(stepper.optimizer.state_dict()))
     forked = forked_model(stepper.model, change)
     opt_fork = torch.optim.SGD(forked.parameters(), lr=cfg.lr * change.lr_factor)
     same = change.batch_size is None or change.batch_size == cfg.batch_size
-    fork_batches = (_batches(stepper, stepper.step_count) if same else
-                    _restream(_batches(stepper, stepper.step_count), change.batch_size))
-    result = ForkResult(stepper.step_count, change.describe())
+    fork_batches = (_batches(stepper, start) if same else _restream(_batches(stepper, start), change.batch_size))
+    result = ForkResult(start, change.describe())
     loss_fn = nn.CrossEntropyLoss()
-    for i, idx in enumerate(_batches(stepper, stepper.step_count)):
+    for i, idx in enumerate(_batches(stepper, start)):
         if i == steps:
             break
-        result.steps.append(stepper.step_count + i + 1)
+        result.steps.append(start + i + 1)
         loss, acc = _sgd_step(original, opt_original, loss_fn, stepper.data, idx)
         result.original["loss"].append(loss)
         result.original["acc"].append(acc)
