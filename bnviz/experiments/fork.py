@@ -13,17 +13,19 @@ import math
 from dataclasses import dataclass, field
 from typing import Optional
 
-import plotly.graph_objects as go
 import torch
 from torch import nn
-from plotly.subplots import make_subplots
 
 from ..chapter.batchnorm import BatchNorm
+from ..figures.forks import fork_curves
+from ..i18n import text
 
 from .norms import FrozenStats, group_norm, layer_norm
 from .recompute import TORCH_BN
 
 FORK_NORMS = ("group", "layer", "none")  # what a fork may put in place of BN
+NORM_WORDS = {"group": "experiments.fork.group", "layer": "experiments.fork.layer_norm",
+              "none": "experiments.fork.none"}  # ForkChange.norm -> its words
 
 
 @dataclass(frozen=True)
@@ -42,18 +44,18 @@ class ForkChange:
         if self.batch_size is not None and self.batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {self.batch_size}")
 
-    def describe(self):
-        """In words, e.g. 'lr x 10, BN -> GroupNorm'."""
+    def describe(self, lang="en"):
+        """In words, e.g. 'lr x 10, BN -> GroupNorm' (in language `lang`)."""
         parts = []
         if self.lr_factor != 1:
-            parts.append(f"lr x {self.lr_factor:g}")
+            parts.append(text("experiments.fork.lr", lang, k=self.lr_factor))
         if self.norm:
-            parts.append(f"BN -> {dict(group='GroupNorm', layer='LayerNorm', none='no norm')[self.norm]}")
+            parts.append(text(NORM_WORDS[self.norm], lang))
         if self.frozen_stats:
-            parts.append("BN statistics frozen")
+            parts.append(text("experiments.fork.frozen", lang))
         if self.batch_size:
-            parts.append(f"batch size {self.batch_size}")
-        return ", ".join(parts) or "no change"
+            parts.append(text("experiments.fork.batch", lang, n=self.batch_size))
+        return text("experiments.fork.sep", lang).join(parts) or text("experiments.fork.no_change", lang)
 
 
 @dataclass
@@ -209,20 +211,7 @@ def fork(stepper, change, steps, progress=None, evaluate=True):
     return result
 
 
-def fork_figure(result, before=None):
+def fork_figure(result, before=None, lang="en"):
     """The fork's loss and batch accuracy overlaid on the original's; `before` optionally adds the
     original's curve up to the fork: {"steps": [...], "loss": [...], "acc": [...]}."""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("training loss", "batch accuracy"))
-    for col, key in ((1, "loss"), (2, "acc")):
-        if before:
-            fig.add_trace(go.Scatter(x=before["steps"], y=before[key], name="before the fork",
-                                     line=dict(color="#999999"), showlegend=col == 1), row=1, col=col)
-        fig.add_trace(go.Scatter(x=result.steps, y=result.original[key], name="original",
-                                 line=dict(color="#4c78a8"), showlegend=col == 1), row=1, col=col)
-        fig.add_trace(go.Scatter(x=result.steps, y=result.fork[key], name=f"fork: {result.change}",
-                                 line=dict(color="#e45756", dash="dash"), showlegend=col == 1), row=1, col=col)
-    fig.add_vline(x=result.start_step, line_dash="dot", line_color="#666666")
-    fig.update_xaxes(title_text="step")
-    fig.update_layout(title=f"Fork at step {result.start_step}: {result.change}", height=400,
-                      margin=dict(t=70, b=40))
-    return fig
+    return fork_curves(result, before, lang=lang)
