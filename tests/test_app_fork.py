@@ -117,3 +117,16 @@ def test_a_fork_in_chinese_shows_no_english_sentence(monkeypatch, subset):
         assert english_left(zh) == {}
     titles = {json.loads(c.proto.spec)["layout"].get("title", {}).get("text") for c in zh.get("plotly_chart")}
     assert "第 1 步的分叉：批量规范化 → 无；net[1]，第 4 步的小批量" in titles
+
+
+def test_a_fork_from_step_0_before_any_step(at):
+    at.selectbox(key="fork_change").set_value("frozen").run()
+    at.number_input(key="fork_steps").set_value(2).run()
+    at.button(key="fork_run").click().run()
+    assert not at.exception and not at.error
+    made = at.session_state.fork
+    assert made["result"].steps == [1, 2] and made["before"]["steps"] == []
+    assert made["hists"].layers["1"].modules == {"original": "BatchNorm", "fork": "FrozenStats"}
+    assert at.session_state.session.stepper.step_count == 0
+    at.button(key="fork_clear").click().run()
+    assert "fork" not in at.session_state and not fork_charts(at)
