@@ -100,6 +100,12 @@ def test_bad_fork_values_give_a_message_and_keep_the_run(at):
     at.selectbox(key="fork_change").set_value("frozen").run()
     at.button(key="fork_run").click().run()
     assert not at.exception and any("no BN layer to replace or freeze" in e.value for e in at.error)
+    at.selectbox(key="fork_change").set_value("lr").run()  # the learning rate forks a run without BN
+    at.number_input(key="fork_factor").set_value(2.0).run()
+    at.number_input(key="fork_steps").set_value(2).run()
+    at.button(key="fork_run").click().run()
+    assert not at.exception and not at.error and "Fork at step 0: lr x 2" in fork_charts(at)
+    assert any("no BN layer: no histograms" in i.value for i in at.info)
 
 
 def test_a_fork_in_chinese_shows_no_english_sentence(monkeypatch, subset):
