@@ -29,6 +29,16 @@ def fork_charts(at):
             if f["layout"].get("title", {}).get("text", "").startswith("Fork at step")}
 
 
+@pytest.fixture
+def app_threads():
+    """Torch threads as the app trains (floating-point sums may differ in the last bit with another count)."""
+    from bnviz.app.controls import THREADS_PER_SESSION
+    before = torch.get_num_threads()
+    torch.set_num_threads(THREADS_PER_SESSION)
+    yield
+    torch.set_num_threads(before)
+
+
 def values(v):
     import base64
     if isinstance(v, dict) and "bdata" in v:
@@ -36,7 +46,7 @@ def values(v):
     return np.asarray(v, dtype=float)
 
 
-def test_a_fork_overlays_its_curves_and_histograms_and_the_live_run_is_unchanged(at, subset):
+def test_a_fork_overlays_its_curves_and_histograms_and_the_live_run_is_unchanged(at, subset, app_threads):
     for _ in range(3):
         at.button(key="step").click().run()
     session = at.session_state.session
@@ -59,7 +69,8 @@ def test_a_fork_overlays_its_curves_and_histograms_and_the_live_run_is_unchanged
     np.testing.assert_array_equal(values(bars[1]["y"]), made["hists"].layers["1"].shares["input"]["fork"])
     assert "share" in hist["layout"]["yaxis"]["title"]["text"]
 
-    # A run that never forked: the same losses, the fork's original continues it exactly.
+    # A run that never forked (with the app's torch threads): the same losses, and the fork's
+    # original continues it exactly.
     plain = bnviz.Stepper(bnviz.RunConfig(device="cpu"), subset)
     plain_loss = [plain.step().loss for _ in range(6)]
     assert session.stepper.step_count == 3 and session.log.loss == plain_loss[:3]
