@@ -25,6 +25,7 @@ from bnviz.app.controls import (THREADS_PER_SESSION, actions_ui, flash, language
 from bnviz.app.diagnostics import collect_garbage, run_finished, write_stats
 from bnviz.app.distributed import distributed_ui
 from bnviz.app.experiments import experiments_ui
+from bnviz.app.forks import fork_ui
 from bnviz.app.language import lang, t
 from bnviz.app.lesson import (copy_link_ui, lesson_config, link_state, locks_ui, notices_ui, open_lesson,
                               start_lesson, write_url)
@@ -128,7 +129,7 @@ def draw_live(session, view):
 
 
 def live_page(data, session, lesson):
-    """Live training: settings, actions, the status line and a panel over this session's run."""
+    """Live training: settings, actions, the status line and a panel over this session's run, and a fork of it."""
     settings_ui(data, lesson)
     actions_ui(session, lesson)
     if "flash" in st.session_state:
@@ -136,6 +137,7 @@ def live_page(data, session, lesson):
         getattr(st, kind)(text)
     view = view_ui(session, lesson)
     live_ui(session, view)
+    fork_ui(session, lesson, view)
     collect_garbage()
 
 

@@ -2,9 +2,10 @@
 Chromium: the chapter's LeNet on the full Fashion-MNIST (or the shipped subset), 30 steps; then
 the `bias` experiment card with its quick settings; with --zh only docs/app-zh.png, the app in
 Chinese (a lesson link with lang=zh: the Moving mean panel at step 40, population statistics
-recomputed; needs a CJK font, Debian's fonts-noto-cjk).
+recomputed; needs a CJK font, Debian's fonts-noto-cjk); with --fork only docs/app-fork.png, a fork
+with lr x 10 from step 60, 40 steps, its curves and histograms over the original's.
 
-    python scripts/screenshots.py [--steps 30] [--zh]
+    python scripts/screenshots.py [--steps 30] [--zh] [--fork]
 """
 import argparse
 import sys
@@ -25,13 +26,14 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--steps", type=int, default=30)
     parser.add_argument("--zh", action="store_true", help="only docs/app-zh.png, the app in Chinese")
+    parser.add_argument("--fork", action="store_true", help="only docs/app-fork.png, a fork of the live run")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
     with streamlit_server(log_path="/tmp/bnviz-screenshots.log") as (url, _), sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1500})
-        if args.zh:
-            zh_shot(page, url)
+        if args.zh or args.fork:
+            (zh_shot if args.zh else fork_shot)(page, url)
             browser.close()
             return
         page.goto(url)
@@ -96,6 +98,28 @@ def zh_shot(page, url, step=40):
     page.wait_for_timeout(2000)  # let Plotly finish drawing
     page.screenshot(path=str(ROOT / "docs" / "app-zh.png"), full_page=True)
     print("wrote app-zh.png", flush=True)
+
+
+def fork_shot(page, url, step=60, steps=40):
+    """A fork with lr x 10 from the live run at `step`, `steps` steps: docs/app-fork.png (the expander)."""
+    page.goto(f"{url}/?page=live&step={step}")
+    page.wait_for_function("n => document.body.innerText.includes(`step ${n} ·`) && "
+                           "!document.body.innerText.includes('running…')", arg=step, timeout=300_000)
+    wait_idle(page, timeout=300_000)
+    page.get_by_text("Fork from here", exact=True).click()
+    wait_idle(page)
+    field = page.get_by_label("Steps (each copy)")
+    field.fill(str(steps))
+    field.press("Enter")
+    wait_idle(page)
+    page.get_by_role("button", name="Fork and train both").click()
+    page.get_by_role("button", name="Clear the fork").wait_for(timeout=300_000)
+    wait_idle(page, timeout=300_000)
+    page.mouse.move(0, 0)  # no tooltip in the picture
+    page.wait_for_timeout(2000)  # let Plotly finish drawing
+    expander = page.locator('[data-testid="stExpander"]').filter(has_text="Fork from here")
+    expander.screenshot(path=str(ROOT / "docs" / "app-fork.png"))
+    print("wrote app-fork.png", flush=True)
 
 
 if __name__ == "__main__":

@@ -80,3 +80,16 @@ def test_fork_figure_overlays_both(live):
     fig = fork_figure(result, before={"steps": [1, 2, 3], "loss": [2.3, 2.0, 1.8], "acc": [0.1, 0.2, 0.3]})
     names = {t.name for t in fig.data}
     assert {"original", "fork: lr x 2", "before the fork"} <= names
+
+
+def test_forking_a_captured_live_run_records_nothing_into_it(small_data):
+    """deepcopy shares hook functions: a copy of a captured model would feed the live history."""
+    from bnviz.debug.live_run import LiveRun
+    run = LiveRun(small_data, bnviz.RunConfig(batch_size=128, device="cpu"))
+    run.advance(3)
+    rows = {layer: run.history.column(layer, "step").tolist() for layer in run.history.layers}
+    result = fork(run.stepper, ForkChange(lr_factor=10), steps=2, evaluate=False)
+    assert {layer: run.history.column(layer, "step").tolist() for layer in run.history.layers} == rows
+    for net in result.models.values():
+        assert not any(m._forward_hooks or m._forward_pre_hooks for m in net.modules())
+    assert any(m._forward_hooks for m in run.stepper.model.modules())  # the live capture still attached

@@ -159,6 +159,23 @@ class LiveRun:
             self._step(step - snap["step"])  # no breakpoints while replaying the known past
             return step - snap["step"]
 
+    def stepper_at(self, step, progress=None):
+        """A separate Stepper standing at `step` (0 <= step <= now), without capture: a copy of the
+        live one, or for an earlier step the nearest snapshot replayed exactly as rewind() does.
+        The live run is not touched. `progress(done, total)` follows the replay."""
+        with self.lock:
+            now = self.stepper.step_count
+            if not 0 <= step <= now:
+                raise ValueError(f"can branch off a step between 0 and {now}, not {step}")
+            snap = self.stepper.snapshot() if step == now else self.snapshots.nearest(step)
+            copy = Stepper(self.config, self.data, cuda_graphs=False)
+            copy.restore(snap)
+        for done in range(step - snap["step"]):  # outside the lock: the copy is this caller's own
+            copy.step()
+            if progress is not None:
+                progress(done + 1, step - snap["step"])
+        return copy
+
     def start_running_until(self, step):
         """Run (in the app: tick by tick) until the stepper reaches `step`."""
         if not self.diverged and step > self.stepper.step_count:

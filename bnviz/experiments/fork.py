@@ -13,17 +13,19 @@ import math
 from dataclasses import dataclass, field
 from typing import Optional
 
-import plotly.graph_objects as go
 import torch
 from torch import nn
-from plotly.subplots import make_subplots
 
 from ..chapter.batchnorm import BatchNorm
+from ..figures.forks import fork_curves
+from ..i18n import text
 
 from .norms import FrozenStats, group_norm, layer_norm
 from .recompute import TORCH_BN
 
 FORK_NORMS = ("group", "layer", "none")  # what a fork may put in place of BN
+NORM_WORDS = {"group": "experiments.fork.group", "layer": "experiments.fork.layer_norm",
+              "none": "experiments.fork.none"}  # ForkChange.norm -> its words
 
 
 @dataclass(frozen=True)
@@ -42,18 +44,18 @@ class ForkChange:
         if self.batch_size is not None and self.batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {self.batch_size}")
 
-    def describe(self):
-        """In words, e.g. 'lr x 10, BN -> GroupNorm'."""
+    def describe(self, lang="en"):
+        """In words, e.g. 'lr x 10, BN -> GroupNorm' (in language `lang`)."""
         parts = []
         if self.lr_factor != 1:
-            parts.append(f"lr x {self.lr_factor:g}")
+            parts.append(text("experiments.fork.lr", lang, k=self.lr_factor))
         if self.norm:
-            parts.append(f"BN -> {dict(group='GroupNorm', layer='LayerNorm', none='no norm')[self.norm]}")
+            parts.append(text(NORM_WORDS[self.norm], lang))
         if self.frozen_stats:
-            parts.append("BN statistics frozen")
+            parts.append(text("experiments.fork.frozen", lang))
         if self.batch_size:
-            parts.append(f"batch size {self.batch_size}")
-        return ", ".join(parts) or "no change"
+            parts.append(text("experiments.fork.batch", lang, n=self.batch_size))
+        return text("experiments.fork.sep", lang).join(parts) or text("experiments.fork.no_change", lang)
 
 
 @dataclass
@@ -102,9 +104,26 @@ def _as_norm(kind):
     return make
 
 
+# Every per-module hook dict of nn.Module: deepcopy copies them, and a hook is a function, which
+# deepcopy shares, not copies. A copy of a live model would then feed the live run's capture.
+HOOK_DICTS = ("_forward_hooks", "_forward_hooks_with_kwargs", "_forward_hooks_always_called",
+              "_forward_pre_hooks", "_forward_pre_hooks_with_kwargs", "_backward_hooks", "_backward_pre_hooks")
+
+
+def bare_copy(model):
+    """A deep copy of `model` without any of its modules' hooks (a live run's capture stays its own)."""
+    net = copy.deepcopy(model)
+    for module in net.modules():
+        for name in HOOK_DICTS:
+            hooks = getattr(module, name, None)
+            if hooks is not None:
+                hooks.clear()
+    return net
+
+
 def forked_model(model, change):
     """A copy of `model` with `change` applied to its layers (the lr and batch size are applied by fork())."""
-    net = copy.deepcopy(model)
+    net = bare_copy(model)
     if change.norm is not None:
         replace_bn(net, _as_norm(change.norm))
     if change.frozen_stats:
@@ -156,21 +175,20 @@ def fork(stepper, change, steps, progress=None, evaluate=True):
     Returns:
         A ForkResult.
     """
-    cfg = stepper.config
-    original = copy.deepcopy(stepper.model)
+    cfg, start = stepper.config, stepper.step_count
+    original = bare_copy(stepper.model)
     opt_original = torch.optim.SGD(original.parameters(), lr=cfg.lr)
     opt_original.load_state_dict(copy.deepcopy(stepper.optimizer.state_dict()))
     forked = forked_model(stepper.model, change)
     opt_fork = torch.optim.SGD(forked.parameters(), lr=cfg.lr * change.lr_factor)
     same = change.batch_size is None or change.batch_size == cfg.batch_size
-    fork_batches = (_batches(stepper, stepper.step_count) if same else
-                    _restream(_batches(stepper, stepper.step_count), change.batch_size))
-    result = ForkResult(stepper.step_count, change.describe())
+    fork_batches = (_batches(stepper, start) if same else _restream(_batches(stepper, start), change.batch_size))
+    result = ForkResult(start, change.describe())
     loss_fn = nn.CrossEntropyLoss()
-    for i, idx in enumerate(_batches(stepper, stepper.step_count)):
+    for i, idx in enumerate(_batches(stepper, start)):
         if i == steps:
             break
-        result.steps.append(stepper.step_count + i + 1)
+        result.steps.append(start + i + 1)
         loss, acc = _sgd_step(original, opt_original, loss_fn, stepper.data, idx)
         result.original["loss"].append(loss)
         result.original["acc"].append(acc)
@@ -193,20 +211,7 @@ def fork(stepper, change, steps, progress=None, evaluate=True):
     return result
 
 
-def fork_figure(result, before=None):
+def fork_figure(result, before=None, lang="en"):
     """The fork's loss and batch accuracy overlaid on the original's; `before` optionally adds the
     original's curve up to the fork: {"steps": [...], "loss": [...], "acc": [...]}."""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("training loss", "batch accuracy"))
-    for col, key in ((1, "loss"), (2, "acc")):
-        if before:
-            fig.add_trace(go.Scatter(x=before["steps"], y=before[key], name="before the fork",
-                                     line=dict(color="#999999"), showlegend=col == 1), row=1, col=col)
-        fig.add_trace(go.Scatter(x=result.steps, y=result.original[key], name="original",
-                                 line=dict(color="#4c78a8"), showlegend=col == 1), row=1, col=col)
-        fig.add_trace(go.Scatter(x=result.steps, y=result.fork[key], name=f"fork: {result.change}",
-                                 line=dict(color="#e45756", dash="dash"), showlegend=col == 1), row=1, col=col)
-    fig.add_vline(x=result.start_step, line_dash="dot", line_color="#666666")
-    fig.update_xaxes(title_text="step")
-    fig.update_layout(title=f"Fork at step {result.start_step}: {result.change}", height=400,
-                      margin=dict(t=70, b=40))
-    return fig
+    return fork_curves(result, before, lang=lang)
