@@ -101,7 +101,7 @@ def zh_shot(page, url, step=40):
 
 
 def fork_shot(page, url, step=60, steps=40):
-    """A fork with lr x 10 from the live run at `step`, `steps` steps: docs/app-fork.png (the expander)."""
+    """A fork with lr x 10 from the live run at `step`, `steps` steps: docs/app-fork.png (the fork's box)."""
     page.goto(f"{url}/?page=live&step={step}")
     page.wait_for_function("n => document.body.innerText.includes(`step ${n} ·`) && "
                            "!document.body.innerText.includes('running…')", arg=step, timeout=300_000)
@@ -117,8 +117,7 @@ def fork_shot(page, url, step=60, steps=40):
     wait_idle(page, timeout=300_000)
     page.mouse.move(0, 0)  # no tooltip in the picture
     page.wait_for_timeout(2000)  # let Plotly finish drawing
-    expander = page.locator('[data-testid="stExpander"]').filter(has_text="Fork from here")
-    expander.screenshot(path=str(ROOT / "docs" / "app-fork.png"))
+    page.locator(".st-key-fork_box").screenshot(path=str(ROOT / "docs" / "app-fork.png"))
     print("wrote app-fork.png", flush=True)
 
 

@@ -19,6 +19,8 @@ def at(monkeypatch, subset):
     app = AppTest.from_file(APP, default_timeout=120)
     app.run()
     assert not app.exception
+    assert not app.get("number_input") or "fork_steps" not in [w.key for w in app.number_input]  # closed: no controls
+    app.toggle(key="fork_open").set_value(True).run()
     return app
 
 
@@ -125,6 +127,7 @@ def test_a_fork_in_chinese_shows_no_english_sentence(monkeypatch, subset):
     zh = AppTest.from_file(APP, default_timeout=120)
     zh.query_params["lang"] = "zh"
     zh.run()
+    zh.toggle(key="fork_open").set_value(True).run()
     zh.button(key="step").click().run()
     for change in ("lr", "none"):
         zh.selectbox(key="fork_change").set_value(change).run()

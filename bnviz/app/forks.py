@@ -96,13 +96,18 @@ def on_clear():
 
 
 def fork_ui(session, lesson, view):
-    """The "Fork from here" expander under the live panels (a lesson that hides training hides it)."""
+    """The "Fork from here" toggle under the live panels, and the fork's controls and results while it is
+    on (a lesson that hides training hides it)."""
     if not shown(lesson, "training"):
         return
     made = st.session_state.get("fork")
     if made is not None and made["config"] != session.config:  # a fork of other settings: not this run's
         made = None
-    with st.expander(t("experiments.fork.title"), expanded=made is not None):
+    # A toggle, not an expander: a closed expander's widgets are still made on every page run, and in a
+    # class of 100 every page run counts (bench/page_cost.py); the fork's controls cost nothing until opened.
+    if not st.toggle(t("experiments.fork.title"), value=made is not None, key="fork_open"):
+        return
+    with st.container(border=True, key="fork_box"):
         st.markdown(t("experiments.fork.intro"))
         now = session.stepper.step_count
         c = st.columns(4)
