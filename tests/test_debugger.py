@@ -44,6 +44,18 @@ def test_a_layer_without_records_is_no_breakpoint(small_data):
     assert s.advance(1) == 1 and s.hit is not None and s.hit.layer == "10"
 
 
+def test_the_gap_breakpoint_skips_a_layer_without_records(small_data):
+    """The gap breakpoint read every layer's newest record even where a rewind left none (IndexError)."""
+    from bnviz.debug.breakpoints import check
+    s = LiveRun(small_data, RunConfig(batch_size=128))
+    s.advance(2)
+    s.rewind(0)
+    assert check(Breakpoints(gap=1e-9, gap_warmup=0, loss_jump=None), s.history, 1, 1.0, None, False) is None
+    s.advance(1)  # a record again: the same breakpoint, with any gap above 1e-9, fires there
+    hit = check(Breakpoints(gap=1e-9, gap_warmup=0, loss_jump=None), s.history, 1, 1.0, None, False)
+    assert hit is not None and hit.kind == "gap"
+
+
 def test_lr_50_stops_at_the_first_bad_step_with_an_account(small_data):
     s = LiveRun(small_data, RunConfig(batch_size=128, lr=50.0))
     s.advance(50)

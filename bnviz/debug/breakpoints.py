@@ -100,7 +100,8 @@ def check(bp, history, step, loss, prev_loss, epoch_ended, eps=1e-5):
                    shift[0] if shift else None, "loss")
     if bp.gap and step > bp.gap_warmup and history is not None:
         for layer in history.layers:
-            if history.last(layer, "step") != step:
+            steps = history.column(layer, "step")
+            if not len(steps) or steps[-1] != step:  # no record yet, or none left after a rewind
                 continue
             gap = (np.abs(history.last(layer, "moving_mean_before") - history.last(layer, "batch_mean"))
                    / np.sqrt(history.last(layer, "batch_var") + eps))
