@@ -126,3 +126,18 @@ def test_a_page_being_drawn_makes_run_ticks_stop_early():
     except RuntimeError:
         pass
     assert slots.pages == 0 and not slots.busy  # counted down however the page ended (st.rerun, st.stop raise too)
+
+
+def test_run_ticks_leave_one_slot_for_clicks():
+    slots = TrainingSlots(2)
+    with slots.slot(1, urgent=False) as tick:
+        assert tick
+        with slots.slot(0.05, urgent=False) as second_tick:
+            assert not second_tick  # the last slot is kept for clicks...
+        with slots.slot(0.05) as click:
+            assert click  # ...and a click gets it at once
+    with slots.slot(0.05, urgent=False) as a, slots.slot(0.05) as b:
+        assert a and b  # counted back down: a tick and a click again
+    one = TrainingSlots(1)
+    with one.slot(0.05, urgent=False) as only:
+        assert only  # with one slot, ticks still train (nothing would run otherwise)

@@ -10,6 +10,9 @@ waits for after a click, and on one server every thread shares one interpreter l
 training beside a page makes the page slower. In a busy class a Run then trains a step or so per
 tick, and Steps keep answering (bench/results/classroom_100.txt).
 
+With two slots or more, Run ticks hold at most all but one of them (`background`): one slot is
+always kept for clicks, so a Step waits for other Steps only, never for a tick's step.
+
 Clicks are served first come, first served. A plain semaphore is not fair: a released slot goes
 to whichever thread the scheduler wakes first, so with a class of 100 some Step clicks waited for
 the full SLOT_WAIT_SECONDS while later ones went through (bench/classroom_100.py measured it).
@@ -35,7 +38,9 @@ class TrainingSlots:
 
     def __init__(self, n):
         self.n = n
+        self.background = max(1, n - 1)  # of them, at most this many held by Run ticks (urgent=False)
         self._held = 0
+        self._held_background = 0
         self._queue = collections.deque()  # tickets of the waiters, oldest first
         self._urgent = collections.deque()  # the same, of the urgent ones only
         self._tickets = itertools.count()
@@ -77,6 +82,8 @@ class TrainingSlots:
             return False
         if urgent:  # the oldest click; ticks never hold a click back
             return self._urgent[0] == ticket
+        if self._held_background >= self.background:  # the last slot is the clicks'
+            return False
         return not self._urgent and self._queue[0] == ticket
 
     def _acquire(self, timeout, urgent):
@@ -93,6 +100,7 @@ class TrainingSlots:
                         return False
                     self._cond.wait(left)
                 self._held += 1
+                self._held_background += not urgent
                 return True
             finally:
                 self._queue.remove(ticket)
@@ -100,9 +108,10 @@ class TrainingSlots:
                     self._urgent.remove(ticket)
                 self._cond.notify_all()  # the next in line may take a free slot now
 
-    def _release(self):
+    def _release(self, urgent):
         with self._cond:
             self._held -= 1
+            self._held_background -= not urgent
             self._cond.notify_all()
 
     @contextmanager
@@ -115,7 +124,7 @@ class TrainingSlots:
             yield got
         finally:
             if got:
-                self._release()
+                self._release(urgent)
 
 
 def share_interpreter():
