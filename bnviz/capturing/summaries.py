@@ -21,6 +21,7 @@ SATURATION = {  # activation -> |input| beyond which its derivative is below SAT
 ACTIVATIONS = {nn.Sigmoid: ("sigmoid", torch.sigmoid), nn.Tanh: ("tanh", torch.tanh),
                nn.ReLU: ("relu", torch.relu), nn.GELU: ("gelu", nn.functional.gelu),
                nn.SiLU: ("silu", nn.functional.silu), nn.ELU: ("elu", nn.functional.elu)}
+OUT_ACTIVATIONS = (torch.sigmoid, torch.tanh)  # those that write into a given tensor (out=)
 
 
 def channel_stats(X):
@@ -106,13 +107,19 @@ def summarise(module, X, Y, before, ranges, options, activation=None, stream=Non
         moving_before = torch.full((2, C), float("nan"), device=X.device)
     kept = torch.cat([moving_before] + [flat(t) for t in (moving_mean, moving_var, gamma, beta)])
     # kept: (6, C) copies, in CHANNEL_ROWS order
+    raw_y = plan.per_channel(Y) if plan.raw_picks else None
+    if stream is None:  # y straight into its row of the stacked values (no copy of it later)
+        values = torch.empty((4 if activation is not None else 3, plan.used), dtype=X.dtype, device=X.device)
+        y = values[2]
+        if plan.positions is None:
+            y.copy_(Y.reshape(-1))
+        else:
+            torch.index_select(Y.reshape(-1), 0, plan.positions, out=y)
+        return _from_input(X, y, raw_y, kept, before, ranges, options, activation, eps, plan, values)
     if plan.positions is None:
-        y = Y.reshape(-1) if stream is None else Y.reshape(-1).clone()
+        y = Y.reshape(-1).clone()
     else:
         y = Y.reshape(-1).index_select(0, plan.positions)
-    raw_y = plan.per_channel(Y) if plan.raw_picks else None
-    if stream is None:
-        return _from_input(X, y, raw_y, kept, before, ranges, options, activation, eps, plan)
     stream.wait_stream(torch.cuda.current_stream(X.device))
     for t in (X, y, raw_y, kept):
         if t is not None:
@@ -121,8 +128,9 @@ def summarise(module, X, Y, before, ranges, options, activation=None, stream=Non
         return _from_input(X, y, raw_y, kept, before, ranges, options, activation, eps, plan)
 
 
-def _from_input(X, y, raw_y, kept, before, ranges, options, activation, eps, plan):
-    """The rest of summarise: what needs only X and the copies made before."""
+def _from_input(X, y, raw_y, kept, before, ranges, options, activation, eps, plan, values=None):
+    """The rest of summarise: what needs only X and the copies made before. `values`: the
+    (quantities, used) stack with y already in its row 2 (None: made here, y copied in)."""
     C = X.shape[1]
     mean, var, var_unbiased, n = channel_stats(X)
     if before["batch_stats"]:
@@ -140,7 +148,9 @@ def _from_input(X, y, raw_y, kept, before, ranges, options, activation, eps, pla
     channels = torch.cat([mean[None], var[None], var_unbiased[None], kept])  # (9, C), CHANNEL_ROWS order
     # Histograms and percentiles over every value, or the unbiased sample of them, stacked (Q, used)
     Q = 4 if activation is not None else 3
-    values = torch.empty((Q, plan.used), dtype=X.dtype, device=X.device)
+    if values is None:
+        values = torch.empty((Q, plan.used), dtype=X.dtype, device=X.device)
+        values[2].copy_(y)
     x, x_hat = values[0], values[1]
     if plan.positions is None:
         bshape = (1, C) + (1,) * (X.dim() - 2)
@@ -150,11 +160,13 @@ def _from_input(X, y, raw_y, kept, before, ranges, options, activation, eps, pla
     else:
         torch.index_select(X.reshape(-1), 0, plan.positions, out=x)
         shift_scale = torch.stack([shift, scale]).index_select(1, plan.channel)  # (2, C) -> (2, used)
-        torch.mul((x if source is None else source) - shift_scale[0], shift_scale[1], out=x_hat)
-    values[2].copy_(y)
+        torch.sub(x if source is None else source, shift_scale[0], out=x_hat).mul_(shift_scale[1])
     quantities = ("input", "x_hat", "output", "activation")[:Q]
     if activation is not None:
-        values[3].copy_(activation[1](y))
+        if activation[1] in OUT_ACTIVATIONS:
+            activation[1](y, out=values[3])
+        else:
+            values[3].copy_(activation[1](y))
     if len(ranges) < Q:  # chosen once, from the first pass, then kept so steps compare
         for q, v in zip(quantities, values):  # (iterating `values` slices it: only on that pass)
             if q not in ranges:
