@@ -180,7 +180,7 @@ def _from_input(X, y, raw_y, kept, before, ranges, options, activation, eps, pla
     rec = {"channels": channels, "hist": hist, "pct": pct}
     # A NaN or Inf anywhere in the batch shows in its channel's batch_mean/batch_var (all values).
     if activation is not None and activation[0] in SATURATION:
-        rec["saturated"] = (y.abs() > SATURATION[activation[0]]).float().mean()
+        rec["saturated"] = y.abs().gt_(SATURATION[activation[0]]).mean()  # share of |y| beyond: 1.0 / 0.0 in place
     info = {"n": n, "values_total": X.numel(), "values_used": plan.used,
             "pct_values": plan.used if plan.picks is None else len(plan.picks),
             "batch_stats": before["batch_stats"], "updated": before["updated"], "quantities": quantities}
