@@ -60,6 +60,7 @@ class Plan:
     picks: Optional[torch.Tensor]  # (PERCENTILE_VALUES,) of those for the percentiles; None: all
     raw_picks: Optional[tuple] = None  # raw values: (index along a channel, image, position in it)
     raw_flat: Optional[torch.Tensor] = None  # (C * k,) their flat positions, channel by channel
+    pct_flat: Optional[torch.Tensor] = None  # (2 * len(picks),) the picks of rows 0 and 2 of (Q, used)
     cells: dict = field(default_factory=dict)  # (ranges, bins) -> histogram constants (counting.py)
     quantile: dict = field(default_factory=dict)  # values -> order-statistic constants (counting.py)
 
@@ -82,7 +83,8 @@ class Plan:
             raw_picks = (pick, pick // inner, pick % inner)
             channels = torch.arange(C, device=device)[:, None]  # (C, 1) x (k,) -> (C, k) flat positions
             raw_flat = ((raw_picks[1] * C + channels) * inner + raw_picks[2]).reshape(-1)
-        return cls(shape, positions, channel, used, picks, raw_picks, raw_flat)
+        pct_flat = None if picks is None else torch.cat([picks, picks + 2 * used])  # input, output rows
+        return cls(shape, positions, channel, used, picks, raw_picks, raw_flat, pct_flat)
 
     def per_channel(self, T):
         """(C, k): the plan's raw values of T, k real values per channel spread over the batch,

@@ -108,12 +108,14 @@ def summarise(module, X, Y, before, ranges, options, activation=None, stream=Non
     kept = torch.cat([moving_before] + [flat(t) for t in (moving_mean, moving_var, gamma, beta)])
     # kept: (6, C) copies, in CHANNEL_ROWS order
     raw_y = plan.per_channel(Y) if plan.raw_picks else None
-    if stream is None:  # y straight into its row of the stacked values (no copy of it later)
+    if stream is None:  # x and y straight into their rows of the stacked values, while X and Y are fresh
         values = torch.empty((4 if activation is not None else 3, plan.used), dtype=X.dtype, device=X.device)
-        y = values[2]
+        x, y = values[0], values[2]
         if plan.positions is None:
+            x.copy_(X.reshape(-1))
             y.copy_(Y.reshape(-1))
         else:
+            torch.index_select(X.reshape(-1), 0, plan.positions, out=x)
             torch.index_select(Y.reshape(-1), 0, plan.positions, out=y)
         return _from_input(X, y, raw_y, kept, before, ranges, options, activation, eps, plan, values)
     if plan.positions is None:
@@ -130,7 +132,7 @@ def summarise(module, X, Y, before, ranges, options, activation=None, stream=Non
 
 def _from_input(X, y, raw_y, kept, before, ranges, options, activation, eps, plan, values=None):
     """The rest of summarise: what needs only X and the copies made before. `values`: the
-    (quantities, used) stack with y already in its row 2 (None: made here, y copied in)."""
+    (quantities, used) stack with x and y already in rows 0 and 2 (None: made here, x and y copied in)."""
     C = X.shape[1]
     mean, var, var_unbiased, n = channel_stats(X)
     if before["batch_stats"]:
@@ -148,17 +150,20 @@ def _from_input(X, y, raw_y, kept, before, ranges, options, activation, eps, pla
     channels = torch.cat([mean[None], var[None], var_unbiased[None], kept])  # (9, C), CHANNEL_ROWS order
     # Histograms and percentiles over every value, or the unbiased sample of them, stacked (Q, used)
     Q = 4 if activation is not None else 3
-    if values is None:
+    gathered = values is not None
+    if not gathered:
         values = torch.empty((Q, plan.used), dtype=X.dtype, device=X.device)
         values[2].copy_(y)
     x, x_hat = values[0], values[1]
     if plan.positions is None:
         bshape = (1, C) + (1,) * (X.dim() - 2)
-        x.copy_(X.reshape(-1))
+        if not gathered:
+            x.copy_(X.reshape(-1))
         source = X if source is None else source.view(X.shape)
         torch.mul(source - shift.reshape(bshape), scale.reshape(bshape), out=x_hat.view(X.shape))
     else:
-        torch.index_select(X.reshape(-1), 0, plan.positions, out=x)
+        if not gathered:
+            torch.index_select(X.reshape(-1), 0, plan.positions, out=x)
         shift_scale = torch.stack([shift, scale]).index_select(1, plan.channel)  # (2, C) -> (2, used)
         torch.sub(x if source is None else source, shift_scale[0], out=x_hat).mul_(shift_scale[1])
     quantities = ("input", "x_hat", "output", "activation")[:Q]
@@ -172,7 +177,12 @@ def _from_input(X, y, raw_y, kept, before, ranges, options, activation, eps, pla
             if q not in ranges:
                 ranges[q] = choose_range(v, q, activation, options.range_margin)
     both = values[0::2][:2]  # input and output: (2, used)
-    pct = quantiles(both if plan.picks is None else both.index_select(1, plan.picks), plan.quantile)
+    if plan.picks is None:
+        pct = quantiles(both, plan.quantile)
+    elif values.is_cuda:
+        pct = quantiles(both.index_select(1, plan.picks), plan.quantile)
+    else:  # one gather from the contiguous stack (rows 0 and 2 at the picks) instead of a strided one
+        pct = quantiles(values.view(-1).index_select(0, plan.pct_flat).view(2, -1), plan.quantile)
     groups = C if options.raw_values else 1  # per channel too, for the newest passes: one counting pass
     counts = histograms(values, cell_constants(plan, [ranges[q] for q in quantities], options.bins, groups, values),
                         options.bins, groups)
