@@ -50,7 +50,8 @@ def histograms(values, constants, bins, n_groups=1):
     if values.is_cuda:
         counts = torch.histc(cell, total + 2, 0, total + 2)[:total]
     else:
-        counts = torch.bincount(cell.reshape(-1).long(), minlength=total + 2)[:total].float()
+        # int32 cells: the float -> int32 conversion is 4x cheaper than to int64, the count 2x
+        counts = torch.bincount(cell.reshape(-1).int(), minlength=total + 2)[:total].float()
     return counts.reshape(Q, cells) if n_groups == 1 else counts.reshape(n_groups, Q, cells)
 
 
@@ -92,6 +93,31 @@ def quantiles(rows, cache=None):
     if rows.is_cuda:
         picked = rows.sort(dim=1).values.index_select(1, at)
     else:
-        picked = torch.from_numpy(np.partition(rows.numpy(), kth, axis=1)[:, ranks])
+        picked = torch.from_numpy(order_statistics(rows.numpy(), ranks))
     below, above = picked.chunk(2, dim=1)
     return torch.lerp(below, above, frac)
+
+
+def order_statistics(a, ranks):
+    """(R, n) numpy -> (R, 6): the order statistics of each row at `ranks` (quantiles()' three
+    positions below, then the three above: lo0 <= lo1 <= lo2, each above = min(lo + 1, n - 1)).
+
+    The values np.partition(a, ranks) puts there (NaN sorts last), found with three one-position
+    partitions on halving parts (the median's, then the 15th's left of it and the 85th's right of
+    it) and a minimum for each position just above: np.partition with several positions at once
+    runs a scalar selection per position, 2-3x slower on real activations.
+    """
+    lo0, lo1, lo2 = ranks[:3]
+    n = a.shape[1]
+    if not lo0 < lo1 < lo2:  # a handful of values: the plain way
+        return np.partition(a, sorted(set(ranks)), axis=1)[:, ranks]
+    out = np.empty((a.shape[0], 6), dtype=a.dtype)
+    x = np.partition(a, lo1, axis=1)  # x[:, :lo1] <= x[:, lo1] <= x[:, lo1 + 1:]
+    left = np.partition(x[:, :lo1], lo0, axis=1)
+    right = np.partition(x[:, lo1 + 1:], lo2 - lo1 - 1, axis=1)
+    out[:, 0], out[:, 1], out[:, 2] = left[:, lo0], x[:, lo1], right[:, lo2 - lo1 - 1]
+    # just above each: the smallest of the part after it (np.fmin ignores NaN unless all are NaN)
+    out[:, 3] = np.fmin.reduce(left[:, lo0 + 1:], axis=1) if lo0 + 1 < lo1 else x[:, lo1]
+    out[:, 4] = np.fmin.reduce(x[:, lo1 + 1:], axis=1) if lo1 + 1 < n else x[:, lo1]
+    out[:, 5] = np.fmin.reduce(right[:, lo2 - lo1:], axis=1) if lo2 + 1 < n else out[:, 2]
+    return out

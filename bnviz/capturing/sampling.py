@@ -59,6 +59,8 @@ class Plan:
     used: int  # values per quantity in the histograms
     picks: Optional[torch.Tensor]  # (PERCENTILE_VALUES,) of those for the percentiles; None: all
     raw_picks: Optional[tuple] = None  # raw values: (index along a channel, image, position in it)
+    raw_flat: Optional[torch.Tensor] = None  # (C * k,) their flat positions, channel by channel
+    pct_flat: Optional[torch.Tensor] = None  # (2 * len(picks),) the picks of rows 0 and 2 of (Q, used)
     cells: dict = field(default_factory=dict)  # (ranges, bins) -> histogram constants (counting.py)
     quantile: dict = field(default_factory=dict)  # values -> order-statistic constants (counting.py)
 
@@ -74,16 +76,17 @@ class Plan:
         picks = None
         if used > PERCENTILE_VALUES:  # the same stratified draw over the histogram's values
             picks = stratified(used, PERCENTILE_VALUES, ("percentiles", used)).to(device)
-        raw_picks = None
+        raw_picks = raw_flat = None
         if raw_values:  # k positions spread evenly along each channel's N * inner values
             N, inner = shape[0], total // (C * shape[0])
             pick = torch.linspace(0, N * inner - 1, min(raw_values, N * inner), device=device).long()
             raw_picks = (pick, pick // inner, pick % inner)
-        return cls(shape, positions, channel, used, picks, raw_picks)
+            channels = torch.arange(C, device=device)[:, None]  # (C, 1) x (k,) -> (C, k) flat positions
+            raw_flat = ((raw_picks[1] * C + channels) * inner + raw_picks[2]).reshape(-1)
+        pct_flat = None if picks is None else torch.cat([picks, picks + 2 * used])  # input, output rows
+        return cls(shape, positions, channel, used, picks, raw_picks, raw_flat, pct_flat)
 
     def per_channel(self, T):
         """(C, k): the plan's raw values of T, k real values per channel spread over the batch,
         gathered by index without copying the activation into per-channel order."""
-        N, C = T.shape[:2]
-        _, n, s = self.raw_picks
-        return T.reshape(N, C, -1)[n, :, s].t()
+        return T.reshape(-1).index_select(0, self.raw_flat).view(T.shape[1], -1)

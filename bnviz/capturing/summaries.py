@@ -21,6 +21,7 @@ SATURATION = {  # activation -> |input| beyond which its derivative is below SAT
 ACTIVATIONS = {nn.Sigmoid: ("sigmoid", torch.sigmoid), nn.Tanh: ("tanh", torch.tanh),
                nn.ReLU: ("relu", torch.relu), nn.GELU: ("gelu", nn.functional.gelu),
                nn.SiLU: ("silu", nn.functional.silu), nn.ELU: ("elu", nn.functional.elu)}
+OUT_ACTIVATIONS = (torch.sigmoid, torch.tanh)  # those that write into a given tensor (out=)
 
 
 def channel_stats(X):
@@ -106,13 +107,21 @@ def summarise(module, X, Y, before, ranges, options, activation=None, stream=Non
         moving_before = torch.full((2, C), float("nan"), device=X.device)
     kept = torch.cat([moving_before] + [flat(t) for t in (moving_mean, moving_var, gamma, beta)])
     # kept: (6, C) copies, in CHANNEL_ROWS order
+    raw_y = plan.per_channel(Y) if plan.raw_picks else None
+    if stream is None:  # x and y straight into their rows of the stacked values, while X and Y are fresh
+        values = torch.empty((4 if activation is not None else 3, plan.used), dtype=X.dtype, device=X.device)
+        x, y = values[0], values[2]
+        if plan.positions is None:
+            x.copy_(X.reshape(-1))
+            y.copy_(Y.reshape(-1))
+        else:
+            torch.index_select(X.reshape(-1), 0, plan.positions, out=x)
+            torch.index_select(Y.reshape(-1), 0, plan.positions, out=y)
+        return _from_input(X, y, raw_y, kept, before, ranges, options, activation, eps, plan, values)
     if plan.positions is None:
-        y = Y.reshape(-1) if stream is None else Y.reshape(-1).clone()
+        y = Y.reshape(-1).clone()
     else:
         y = Y.reshape(-1).index_select(0, plan.positions)
-    raw_y = plan.per_channel(Y) if plan.raw_picks else None
-    if stream is None:
-        return _from_input(X, y, raw_y, kept, before, ranges, options, activation, eps, plan)
     stream.wait_stream(torch.cuda.current_stream(X.device))
     for t in (X, y, raw_y, kept):
         if t is not None:
@@ -121,8 +130,9 @@ def summarise(module, X, Y, before, ranges, options, activation=None, stream=Non
         return _from_input(X, y, raw_y, kept, before, ranges, options, activation, eps, plan)
 
 
-def _from_input(X, y, raw_y, kept, before, ranges, options, activation, eps, plan):
-    """The rest of summarise: what needs only X and the copies made before."""
+def _from_input(X, y, raw_y, kept, before, ranges, options, activation, eps, plan, values=None):
+    """The rest of summarise: what needs only X and the copies made before. `values`: the
+    (quantities, used) stack with x and y already in rows 0 and 2 (None: made here, x and y copied in)."""
     C = X.shape[1]
     mean, var, var_unbiased, n = channel_stats(X)
     if before["batch_stats"]:
@@ -140,27 +150,39 @@ def _from_input(X, y, raw_y, kept, before, ranges, options, activation, eps, pla
     channels = torch.cat([mean[None], var[None], var_unbiased[None], kept])  # (9, C), CHANNEL_ROWS order
     # Histograms and percentiles over every value, or the unbiased sample of them, stacked (Q, used)
     Q = 4 if activation is not None else 3
-    values = torch.empty((Q, plan.used), dtype=X.dtype, device=X.device)
+    gathered = values is not None
+    if not gathered:
+        values = torch.empty((Q, plan.used), dtype=X.dtype, device=X.device)
+        values[2].copy_(y)
     x, x_hat = values[0], values[1]
     if plan.positions is None:
         bshape = (1, C) + (1,) * (X.dim() - 2)
-        x.copy_(X.reshape(-1))
+        if not gathered:
+            x.copy_(X.reshape(-1))
         source = X if source is None else source.view(X.shape)
         torch.mul(source - shift.reshape(bshape), scale.reshape(bshape), out=x_hat.view(X.shape))
     else:
-        torch.index_select(X.reshape(-1), 0, plan.positions, out=x)
+        if not gathered:
+            torch.index_select(X.reshape(-1), 0, plan.positions, out=x)
         shift_scale = torch.stack([shift, scale]).index_select(1, plan.channel)  # (2, C) -> (2, used)
-        torch.mul((x if source is None else source) - shift_scale[0], shift_scale[1], out=x_hat)
-    values[2].copy_(y)
+        torch.sub(x if source is None else source, shift_scale[0], out=x_hat).mul_(shift_scale[1])
     quantities = ("input", "x_hat", "output", "activation")[:Q]
     if activation is not None:
-        values[3].copy_(activation[1](y))
+        if activation[1] in OUT_ACTIVATIONS:
+            activation[1](y, out=values[3])
+        else:
+            values[3].copy_(activation[1](y))
     if len(ranges) < Q:  # chosen once, from the first pass, then kept so steps compare
         for q, v in zip(quantities, values):  # (iterating `values` slices it: only on that pass)
             if q not in ranges:
                 ranges[q] = choose_range(v, q, activation, options.range_margin)
     both = values[0::2][:2]  # input and output: (2, used)
-    pct = quantiles(both if plan.picks is None else both.index_select(1, plan.picks), plan.quantile)
+    if plan.picks is None:
+        pct = quantiles(both, plan.quantile)
+    elif values.is_cuda:
+        pct = quantiles(both.index_select(1, plan.picks), plan.quantile)
+    else:  # one gather from the contiguous stack (rows 0 and 2 at the picks) instead of a strided one
+        pct = quantiles(values.view(-1).index_select(0, plan.pct_flat).view(2, -1), plan.quantile)
     groups = C if options.raw_values else 1  # per channel too, for the newest passes: one counting pass
     counts = histograms(values, cell_constants(plan, [ranges[q] for q in quantities], options.bins, groups, values),
                         options.bins, groups)
@@ -168,7 +190,7 @@ def _from_input(X, y, raw_y, kept, before, ranges, options, activation, eps, pla
     rec = {"channels": channels, "hist": hist, "pct": pct}
     # A NaN or Inf anywhere in the batch shows in its channel's batch_mean/batch_var (all values).
     if activation is not None and activation[0] in SATURATION:
-        rec["saturated"] = (y.abs() > SATURATION[activation[0]]).float().mean()
+        rec["saturated"] = y.abs().gt_(SATURATION[activation[0]]).mean()  # share of |y| beyond: 1.0 / 0.0 in place
     info = {"n": n, "values_total": X.numel(), "values_used": plan.used,
             "pct_values": plan.used if plan.picks is None else len(plan.picks),
             "batch_stats": before["batch_stats"], "updated": before["updated"], "quantities": quantities}
