@@ -3,7 +3,10 @@
 The variants run interleaved, `--rounds` times each, and the median is reported (a machine shared
 with other work slows whichever variant runs at that moment). Also prints the bytes per record and
 the memory of a 10-epoch capture at every step.
-    python bench/capture_cost.py [--steps 200] [--rounds 3]
+    python bench/capture_cost.py [--steps 200] [--rounds 3] [--threads 1]
+--threads 1 trains as the app does (one torch thread per session); 0, the default, is torch's own
+count (the cores). The capture's summaries are many small operations that one thread runs either
+way, so its share is larger where more threads make the training itself faster.
 """
 import statistics
 import sys
@@ -19,7 +22,7 @@ from bnviz.capturing.hooks import CaptureOptions  # noqa: E402
 
 
 def main():
-    args, data = setup(__doc__, steps=200, rounds=3, device="cpu")
+    args, data = setup(__doc__, steps=200, rounds=3, device="cpu", threads=0)
     variants = [("no capture", None),
                 (f"capture, every step (default: {CaptureOptions().sample:,}-value unbiased sample)", CaptureOptions()),
                 ("capture, every step, 8,192-value sample (sample=8192)", CaptureOptions(sample=8192)),

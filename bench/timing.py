@@ -41,6 +41,8 @@ def setup(doc, **defaults):
     for name, default in defaults.items():
         parser.add_argument(f"--{name.replace('_', '-')}", type=type(default), default=default)
     args = parser.parse_args()
+    if getattr(args, "threads", 0):  # a bench that takes --threads (0: torch's default)
+        torch.set_num_threads(args.threads)
     data = load_fashion_mnist()
     print(f"data: {data.describe()}; torch {torch.get_num_threads()} threads", flush=True)
     return args, data
