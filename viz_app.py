@@ -20,8 +20,8 @@ import torch
 from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from bnviz.app.controls import (THREADS_PER_SESSION, actions_ui, flash, language_ui, on_population, on_precise,
-                                page_ui, settings_ui, training_slots, view_ui)
+from bnviz.app.controls import (THREADS_PER_SESSION, TICK_SECONDS, TRAIN_SECONDS, actions_ui, flash, language_ui,
+                                on_population, on_precise, page_ui, settings_ui, training_slots, view_ui)
 from bnviz.app.diagnostics import collect_garbage, run_finished, write_stats
 from bnviz.app.distributed import distributed_ui
 from bnviz.app.experiments import experiments_ui
@@ -39,8 +39,6 @@ from bnviz.debug.live_run import LiveRun
 from bnviz.i18n import CATALOGUES, in_language, text
 from bnviz.distributed.reading import is_distributed
 
-TICK_SECONDS = 1.0  # charts refresh at least once a second while running
-TRAIN_SECONDS = 0.8  # of each tick, time spent training (the rest draws)
 log = logging.getLogger("bnviz.app")
 
 

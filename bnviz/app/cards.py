@@ -18,12 +18,11 @@ import streamlit as st
 from ..experiments.catalog import CARDS
 from ..experiments.chunked import ChunkedRun
 from .charts import chart
-from .controls import THREADS_PER_SESSION
+from .controls import THREADS_PER_SESSION, TICK_SECONDS, TRAIN_SECONDS
 from .diagnostics import action_started
 from .language import lang, t
 
-TICK_SECONDS = 1.0  # as the live page's Run: the progress is redrawn about once a second
-CHUNK_SECONDS = 0.8  # of each tick, time the card works (the rest draws; yields early when others wait)
+CHUNK_SECONDS = TRAIN_SECONDS  # of each tick (TICK_SECONDS, as Run's), time the card works; the rest draws
 log = logging.getLogger("bnviz.app")
 
 

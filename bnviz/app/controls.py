@@ -27,6 +27,8 @@ from .slots import TrainingSlots
 THREADS_PER_SESSION = 1
 MAX_TRAINING = max(1, (os.cpu_count() or 2) // THREADS_PER_SESSION)
 SLOT_WAIT_SECONDS = 90  # a Step click waits this long for its turn before saying the server is busy
+TICK_SECONDS = 1.0  # Run mode (and a card's run) redraws at least once a second while it goes on
+TRAIN_SECONDS = 0.8  # of each tick, time spent training (the rest draws)
 NORM_LABELS = {"custom": "controls.norm.custom", "torch": "controls.norm.torch", "none": "controls.norm.none"}
 LANG_LABELS = LANGUAGES  # each language in its own words, whatever the page's
 PCT_OF = {"output": "app.view.pct_output", "input": "app.view.pct_input"}
