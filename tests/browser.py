@@ -69,6 +69,14 @@ def chromium_and_server(log_name):
             browser.close()
 
 
+def new_tab(browser, width=1400, height=1100):
+    """A page in a fresh browser context; its JavaScript errors collect in `page.errors`."""
+    page = browser.new_context(viewport={"width": width, "height": height}).new_page()
+    page.errors = []
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    return page
+
+
 def wait_idle(page, timeout=90_000):
     """Wait until the app's script is not running (Streamlit shows a status widget while it runs)."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)

@@ -3,7 +3,7 @@ import os
 
 import pytest
 
-from browser import (ARTIFACTS, CHROMIUM, chromium_and_server, step_number, wait_idle,
+from browser import (ARTIFACTS, CHROMIUM, chromium_and_server, new_tab, step_number, wait_idle,
                      wait_step_unchanged)
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
@@ -17,9 +17,7 @@ def server():
 
 
 def open_page(browser, url):
-    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-    page.errors = []
-    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page = new_tab(browser, height=1000)
     page.goto(url)
     wait_idle(page)
     return page

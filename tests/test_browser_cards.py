@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from browser import ARTIFACTS, CHROMIUM, chromium_and_server, wait_idle
+from browser import ARTIFACTS, CHROMIUM, chromium_and_server, new_tab, wait_idle
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
                                 reason="Debian's chromium is not installed (apt-get install chromium; .ci/run does)")
@@ -21,9 +21,7 @@ def done_so_far(page):
 
 def test_a_card_runs_pauses_resumes_cancels_and_finishes():
     with chromium_and_server("streamlit-cards.log") as (browser, url):
-        page = browser.new_context(viewport={"width": 1400, "height": 1100}).new_page()
-        errors = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
+        page = new_tab(browser)
         page.goto(url)
         wait_idle(page)
         page.get_by_text("Experiments", exact=True).click()
@@ -55,5 +53,5 @@ def test_a_card_runs_pauses_resumes_cancels_and_finishes():
         page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg', timeout=60_000)
         assert page.locator('[data-testid="stDataFrame"]').count() >= 1
         page.screenshot(path=str(ARTIFACTS / "app-card-run.png"), full_page=True)
-        assert not errors, errors
+        assert not page.errors, page.errors
         assert "Traceback" not in page.content()

@@ -6,7 +6,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import pytest
 import torch
 
-from browser import ARTIFACTS, CHROMIUM, chromium_and_server, step_number, wait_idle
+from browser import ARTIFACTS, CHROMIUM, chromium_and_server, new_tab, step_number, wait_idle
 from bnviz.app import links
 from bnviz.app.controls import THREADS_PER_SESSION
 from bnviz.debug.inside import inside_step
@@ -28,9 +28,7 @@ def server():
 
 def open_lesson(browser, url):
     """A new tab at the lesson link, once the link's run has reached its step."""
-    page = browser.new_context(viewport={"width": 1400, "height": 1100}).new_page()
-    page.errors = []
-    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page = new_tab(browser)
     page.goto(f"{url}/?{urlencode(LESSON, safe=',')}")
     page.wait_for_function("() => /step 6 /.test(document.body.innerText) && "
                            "!document.body.innerText.includes('running…')", timeout=120_000)
