@@ -1,10 +1,11 @@
 """The CPU hot path of capture against direct recomputation, bit for bit, on real Fashion-MNIST.
 
-The percentiles' order statistics come from three one-position partitions (counting.order_statistics)
-and the raw values from one flat gather (Plan.per_channel): each is checked here against the plain
-way (a full sort, NaN last; fancy indexing), and a whole capture's percentiles, raw values and
-saturation share against a recomputation from the layer's own input and output, for all four BN
-layers of the chapter's LeNet after real training steps.
+The percentiles' order statistics come from the values of the one histogram cell that holds each
+rank (counting.quantiles_in_cells; off the capture, from three one-position partitions:
+counting.order_statistics) and the raw values from one flat gather (Plan.per_channel): each is
+checked here against the plain way (a full sort, NaN last; fancy indexing), and a whole capture's
+percentiles, raw values and saturation share against a recomputation from the layer's own input and
+output, for all four BN layers of the chapter's LeNet after real training steps.
 """
 import math
 
@@ -13,6 +14,7 @@ import pytest
 import torch
 
 from bnviz import RunConfig, Stepper
+from bnviz.capturing import kernel, summaries
 from bnviz.capturing.counting import PERCENTILES, order_statistics, quantiles
 from bnviz.capturing.hooks import CaptureOptions
 from bnviz.capturing.sampling import Plan
@@ -56,28 +58,102 @@ def test_order_statistics_match_a_full_sort_with_ties_nan_and_inf(n):
         np.testing.assert_array_equal(got, sorted_at(rows.numpy(), ranks_of(n)))
 
 
+def hard_rows(n, seed):
+    """(2, n) rows that are hard on order statistics: ties, a spike, NaN, infinities, all NaN."""
+    g = torch.Generator().manual_seed(seed)
+    base = torch.randn(2, n, generator=g)
+    with_nan = base.clone()
+    with_nan[:, ::3] = float("nan")
+    infs = base.clone()
+    infs[:, : n // 4] = float("inf")
+    infs[:, n // 4: n // 2] = -float("inf")
+    half_nan = base.clone()
+    half_nan[0, : n // 2] = float("nan")
+    spike = base.clone()
+    spike[:, ::2] = 0.25  # many equal values, as a convolution's bias over blank background
+    return [base, base.round(), base * 1e6, torch.zeros(2, n), with_nan, torch.full((2, n), float("nan")),
+            infs, half_nan, spike]
+
+
+def kernel_summary(values, channel, groups, lo, hi, bins, threshold):
+    """kernel.summarise_values on a (Q, n) float32 tensor: (counts, order statistics of rows 0 and 2, hits)."""
+    Q, n = values.shape
+    ranks = np.array(ranks_of(n), dtype=np.int64)
+    counts, hist = np.empty((groups, Q, bins + 2), dtype=np.float32), np.empty((Q, bins + 2), dtype=np.float32)
+    picked = np.empty((2, 6), dtype=np.float32)
+    start = np.full(Q, lo, dtype=np.float32)
+    per_width = np.full(Q, kernel.SUB * bins / (hi - lo), dtype=np.float32)
+    hits = kernel.summarise_values(values.numpy(), channel.numpy(), groups > 1, start, per_width, bins,
+                                   np.array([0, 2]), ranks, np.float32(threshold), 2, counts, hist,
+                                   np.empty((2, n), dtype=np.int32), picked)
+    np.testing.assert_array_equal(hist, counts.sum(0))
+    return counts, picked, hits
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 5, 20, 101, 8192, 16384])
+@pytest.mark.parametrize("groups", [1, 3])
+def test_compiled_counts_and_order_statistics_match_np_histogram_and_a_full_sort(n, groups):
+    # ranges that leave values in the underflow and overflow cells, or put nearly all of them there
+    for lo, hi in [(-1.0, 1.0), (-4.0, 4.0), (5.0, 6.0), (-0.01, 0.01)]:
+        for k, rows in enumerate(hard_rows(n, n)):
+            values = torch.stack([rows[0], rows[0] * 2, rows[1], rows[1] + 1]).contiguous()  # (Q = 4, n)
+            channel = torch.arange(n) % groups
+            counts, picked, hits = kernel_summary(values, channel, groups, lo, hi, 16, 0.5)
+            where = f"case {k}, range {lo, hi}"
+            np.testing.assert_array_equal(picked, sorted_at(values[0::2].numpy(), ranks_of(n)), err_msg=where)
+            assert hits == int((values[2].abs() > 0.5).sum()), where
+            # each channel's cells: np.histogram over [lo, hi) (float64 edges) plus under- and overflow
+            for g in range(groups):
+                for q in range(4):
+                    v = values[q][channel == g]
+                    finite = v[~v.isnan()].numpy()
+                    cells = np.floor((finite - np.float32(lo)) * np.float32(16 / (hi - lo))).clip(-1, 16) + 1
+                    want = np.bincount(cells.astype(np.int64), minlength=18)
+                    np.testing.assert_array_equal(counts[g, q], want, err_msg=f"{where}, channel {g}, row {q}")
+                    inside = (finite >= lo) & (finite < hi)
+                    np.testing.assert_array_equal(counts[g, q, 1:-1].sum(), inside.sum(), err_msg=where)
+
+
 @pytest.fixture(scope="module")
 def lenet_passes(subset):
-    """A capture of the LeNet (both BN kinds) after 12 real steps, with each layer's input and output
-    of the newest step kept by a hook of our own."""
+    """Captures of the LeNet (both BN kinds, both CPU paths: compiled, and the tensor operations CUDA
+    takes) after 12 real steps, with each layer's input and output of the newest step kept by a hook
+    of our own, and the whole history of the other path's run (the same seed, the same data)."""
     runs = {}
     for norm in ("custom", "torch"):
-        stepper = Stepper(RunConfig(norm=norm), subset)
-        cap = stepper.start_capture(CaptureOptions())
-        stepper.run(11)
-        seen = {}
-        handles = [m.register_forward_hook(lambda m, a, out, name=name: seen.__setitem__(
-            name, (a[0].detach().clone(), out.detach().clone()))) for name, m in cap.layers.items()]
-        stepper.run(1)
-        for h in handles:
-            h.remove()
-        runs[norm] = (cap, seen)
+        for compiled in (True, False):
+            summaries.CPU_KERNEL = compiled
+            try:
+                stepper = Stepper(RunConfig(norm=norm), subset)
+                cap = stepper.start_capture(CaptureOptions())
+                stepper.run(11)
+                seen = {}
+                handles = [m.register_forward_hook(lambda m, a, out, name=name: seen.__setitem__(
+                    name, (a[0].detach().clone(), out.detach().clone()))) for name, m in cap.layers.items()]
+                stepper.run(1)
+                for h in handles:
+                    h.remove()
+                cap.history.flush()
+            finally:
+                summaries.CPU_KERNEL = True
+            runs[norm, compiled] = (cap, seen)
     return runs
 
 
 @pytest.mark.parametrize("norm", ["custom", "torch"])
-def test_recorded_percentiles_raw_values_and_saturation_recomputed_bit_for_bit(lenet_passes, norm):
-    cap, seen = lenet_passes[norm]
+def test_the_compiled_and_the_tensor_paths_record_the_same_numbers(lenet_passes, norm):
+    a, b = lenet_passes[norm, True][0].history, lenet_passes[norm, False][0].history
+    assert a.layers == b.layers == ["1", "5", "10", "13"]
+    for layer in a.layers:
+        assert a.fields(layer) == b.fields(layer) and len(a.column(layer, "step")) == 12
+        for field in a.fields(layer):
+            np.testing.assert_array_equal(a.column(layer, field), b.column(layer, field), err_msg=f"{layer} {field}")
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "tensor-ops"])
+@pytest.mark.parametrize("norm", ["custom", "torch"])
+def test_recorded_percentiles_raw_values_and_saturation_recomputed_bit_for_bit(lenet_passes, norm, compiled):
+    cap, seen = lenet_passes[norm, compiled]
     h = cap.history
     assert list(seen) == ["1", "5", "10", "13"]
     for name, (X, Y) in seen.items():
@@ -85,16 +161,15 @@ def test_recorded_percentiles_raw_values_and_saturation_recomputed_bit_for_bit(l
         rows = torch.stack([X.reshape(-1), Y.reshape(-1)])
         if plan.positions is not None:
             rows = rows[:, plan.positions]
-        picks = rows if plan.picks is None else rows[:, plan.picks]
-        assert h.last(name, "pct_values") == picks.shape[1]
-        want = lerp_oracle(picks.contiguous()).numpy()
+        assert h.last(name, "pct_values") == rows.shape[1] == h.last(name, "values_used")
+        want = lerp_oracle(rows.contiguous()).numpy()
         np.testing.assert_array_equal(h.last(name, "input_pct"), want[0], err_msg=name)
         np.testing.assert_array_equal(h.last(name, "output_pct"), want[1], err_msg=name)
-        # the same order statistics as the way before (np.partition at all six positions)
-        n = picks.shape[1]
-        np.testing.assert_array_equal(quantiles(picks.contiguous()).numpy(), want)
-        np.testing.assert_array_equal(np.partition(picks.numpy(), sorted(set(ranks_of(n))), axis=1)[:, ranks_of(n)],
-                                      sorted_at(picks.numpy(), ranks_of(n)))
+        # the same order statistics as the CUDA path's way (a sort) and np.partition at all six positions
+        n = rows.shape[1]
+        np.testing.assert_array_equal(quantiles(rows.contiguous()).numpy(), want)
+        np.testing.assert_array_equal(np.partition(rows.numpy(), sorted(set(ranks_of(n))), axis=1)[:, ranks_of(n)],
+                                      sorted_at(rows.numpy(), ranks_of(n)))
         # raw values: k per channel, at (image, position in it), by plain fancy indexing
         step, raw = cap.recent[name][-1]
         _, image, where = plan.raw_picks

@@ -1,9 +1,9 @@
 """Which values of a BN pass the histograms, percentiles and raw values look at: drawn once per shape.
 
 A pass with more than `sample` values is summarised from an unbiased sample of them (exact
-histograms of a (256, 6, 24, 24) activation cost more than the training step itself on a CPU);
-the percentiles from PERCENTILE_VALUES of those. Both draws are jittered stratified samples
-(stratified()), seeded by the shape: made once, then reused every step (no random numbers per
+histograms of a (256, 6, 24, 24) activation cost more than the training step itself on a CPU),
+the percentiles from the same values. The draw is a jittered stratified sample (stratified()),
+seeded by the shape: made once, then reused every step (no random numbers per
 step, so CUDA-graph replays and eager steps see the same positions; the batches change every
 step, so the sampled images do too). tests/test_claims.py checks them against every value of real
 images.
@@ -14,9 +14,6 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 import torch
-
-PERCENTILE_VALUES = 8192  # percentiles use at most this many of the histogram's values
-
 
 def stratified(total, k, key):
     """k of `total` positions, one drawn uniformly inside each of k equal strata (CPU, int64).
@@ -55,12 +52,10 @@ class Plan:
     """
     shape: tuple
     positions: Optional[torch.Tensor]  # (used,) flat positions of the sample; None: every value
-    channel: Optional[torch.Tensor]  # (used,) their channels; None when not needed
-    used: int  # values per quantity in the histograms
-    picks: Optional[torch.Tensor]  # (PERCENTILE_VALUES,) of those for the percentiles; None: all
+    channel: torch.Tensor  # (used,) their channels
+    used: int  # values per quantity in the histograms and percentiles
     raw_picks: Optional[tuple] = None  # raw values: (index along a channel, image, position in it)
     raw_flat: Optional[torch.Tensor] = None  # (C * k,) their flat positions, channel by channel
-    pct_flat: Optional[torch.Tensor] = None  # (2 * len(picks),) the picks of rows 0 and 2 of (Q, used)
     cells: dict = field(default_factory=dict)  # (ranges, bins) -> histogram constants (counting.py)
     quantile: dict = field(default_factory=dict)  # values -> order-statistic constants (counting.py)
 
@@ -70,12 +65,9 @@ class Plan:
         shape = tuple(shape)
         total, C = math.prod(shape), shape[1]
         positions, channel = sample_positions(shape, sample, device)
-        if positions is None and raw_values:  # per-channel histograms need every value's channel
+        if positions is None:  # x_hat and the per-channel histograms need every value's channel
             channel = channel_of(torch.arange(total, device=device), shape)
         used = total if positions is None else len(positions)
-        picks = None
-        if used > PERCENTILE_VALUES:  # the same stratified draw over the histogram's values
-            picks = stratified(used, PERCENTILE_VALUES, ("percentiles", used)).to(device)
         raw_picks = raw_flat = None
         if raw_values:  # k positions spread evenly along each channel's N * inner values
             N, inner = shape[0], total // (C * shape[0])
@@ -83,8 +75,7 @@ class Plan:
             raw_picks = (pick, pick // inner, pick % inner)
             channels = torch.arange(C, device=device)[:, None]  # (C, 1) x (k,) -> (C, k) flat positions
             raw_flat = ((raw_picks[1] * C + channels) * inner + raw_picks[2]).reshape(-1)
-        pct_flat = None if picks is None else torch.cat([picks, picks + 2 * used])  # input, output rows
-        return cls(shape, positions, channel, used, picks, raw_picks, raw_flat, pct_flat)
+        return cls(shape, positions, channel, used, raw_picks, raw_flat)
 
     def per_channel(self, T):
         """(C, k): the plan's raw values of T, k real values per channel spread over the batch,

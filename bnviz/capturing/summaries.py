@@ -6,12 +6,20 @@ sample of the layer's Plan (sampling.py; the record says how many of how many).
 """
 import math
 
+import numpy as np
 import torch
 from torch import nn
 
-from .counting import cell_constants, choose_range, histograms, quantiles
+from .counting import cell_constants, choose_range, histograms, quantile_ranks, quantiles
 from .layers import layer_params, normalises_with_own_batch, uses_batch_stats, updates_moving_stats
 from .sampling import Plan
+
+try:  # the compiled CPU path (numba); without it, a CPU takes the tensor operations CUDA takes
+    from . import kernel
+    CPU_KERNEL = True
+except ImportError:  # pragma: no cover - numba is in requirements.txt
+    kernel, CPU_KERNEL = None, False
+COMPILED_VALUES = 1 << 16  # the compiled path takes passes of at most this many sampled values
 
 SATURATED_SLOPE = 0.25 / math.cosh(2.0) ** 2  # sigmoid'(4) = 0.0177: below it, "saturated"
 SATURATION = {  # activation -> |input| beyond which its derivative is below SATURATED_SLOPE
@@ -107,6 +115,8 @@ def summarise(module, X, Y, before, ranges, options, activation=None, stream=Non
         moving_before = torch.full((2, C), float("nan"), device=X.device)
     kept = torch.cat([moving_before] + [flat(t) for t in (moving_mean, moving_var, gamma, beta)])
     # kept: (6, C) copies, in CHANNEL_ROWS order
+    if stream is None and compiled_for(X, Y, plan):
+        return _compiled(X, Y, kept, before, ranges, options, activation, eps, plan)
     raw_y = plan.per_channel(Y) if plan.raw_picks else None
     if stream is None:  # x and y straight into their rows of the stacked values, while X and Y are fresh
         values = torch.empty((4 if activation is not None else 3, plan.used), dtype=X.dtype, device=X.device)
@@ -130,24 +140,111 @@ def summarise(module, X, Y, before, ranges, options, activation=None, stream=Non
         return _from_input(X, y, raw_y, kept, before, ranges, options, activation, eps, plan)
 
 
-def _from_input(X, y, raw_y, kept, before, ranges, options, activation, eps, plan, values=None):
-    """The rest of summarise: what needs only X and the copies made before. `values`: the
-    (quantities, used) stack with x and y already in rows 0 and 2 (None: made here, x and y copied in)."""
-    C = X.shape[1]
+def compiled_for(X, Y, plan):
+    """Whether this pass takes the compiled CPU path (kernel.py): float32 on a CPU, a sample of at
+    most COMPILED_VALUES values (the kernel runs on one thread; torch's operations on all values of a
+    large pass use every core)."""
+    return (CPU_KERNEL and X.device.type == "cpu" and X.dtype == Y.dtype == torch.float32
+            and plan.used <= COMPILED_VALUES)
+
+
+def _statistics(X, kept, before, eps):
+    """(channels (9, C) in CHANNEL_ROWS order, shift, scale, x_hat read from the output, n):
+    x_hat = (x - shift) * scale with the statistics the layer normalised with."""
     mean, var, var_unbiased, n = channel_stats(X)
     if before["batch_stats"]:
         norm_mean, norm_var = mean, var
     else:  # prediction: normalised with the moving (running) statistics read before the pass
         norm_mean, norm_var = kept[0], kept[1]
-    inv_std = torch.rsqrt(norm_var + eps)
+    channels = torch.cat([mean[None], var[None], var_unbiased[None], kept])
     # x_hat = (x - mean) / sqrt(var + eps), with the statistics the layer normalised with. Where
     # those are not this input's (nn.SyncBatchNorm: the global batch's), what the layer did is read
     # back from its output instead: x_hat = (y - beta) / gamma (NaN, so in no cell, where gamma = 0).
     if before.get("x_hat_from_output"):
-        shift, scale, source, raw_source = kept[5], 1 / kept[4], y, raw_y
-    else:
-        shift, scale, source, raw_source = norm_mean, inv_std, None, None
-    channels = torch.cat([mean[None], var[None], var_unbiased[None], kept])  # (9, C), CHANNEL_ROWS order
+        return channels, kept[5], 1 / kept[4], True, n
+    return channels, norm_mean, torch.rsqrt(norm_var + eps), False, n
+
+
+def _activation_and_ranges(values, y, ranges, options, activation):
+    """Row 3 of values := the following activation of y; the histogram ranges from the first pass."""
+    Q = values.shape[0]
+    quantities = ("input", "x_hat", "output", "activation")[:Q]
+    if activation is not None:
+        if activation[1] in OUT_ACTIVATIONS:
+            activation[1](y, out=values[3])
+        else:
+            values[3].copy_(activation[1](y))
+    if len(ranges) < Q:  # chosen once, from the first pass, then kept so steps compare
+        for q, v in zip(quantities, values):  # (iterating `values` slices it: only on that pass)
+            if q not in ranges:
+                ranges[q] = choose_range(v, q, activation, options.range_margin)
+    return quantities
+
+
+def _compiled(X, Y, kept, before, ranges, options, activation, eps, plan):
+    """summarise() on a CPU in float32: the sampled values, x_hat, the raw values (kernel.gather),
+    the counts, order statistics and saturation count (kernel.summarise_values) in two compiled
+    calls; the per-channel statistics over every value with torch, as on every path."""
+    channels, shift, scale, from_output, n = _statistics(X, kept, before, eps)
+    Q, used, C = 4 if activation is not None else 3, plan.used, X.shape[1]
+    if "numpy" not in plan.cells:  # the plan's index tensors as numpy arrays, for the kernel
+        every = plan.channel[:0]  # no positions: every value, in order
+        plan.cells["numpy"] = tuple(t.numpy() for t in (plan.positions if plan.positions is not None else every,
+                                                       plan.channel, plan.raw_flat if plan.raw_picks else every))
+    positions, channel, raw_flat = plan.cells["numpy"]
+    k = len(raw_flat) // C
+    values, raw = np.empty((Q, used), dtype=np.float32), np.empty((3, C * k), dtype=np.float32)
+    kernel.gather(X.reshape(-1).numpy(), Y.reshape(-1).numpy(), positions, channel, shift.contiguous().numpy(),
+                  scale.contiguous().numpy(), from_output, values, raw_flat, max(k, 1), raw)
+    tensors = torch.from_numpy(values)
+    quantities = _activation_and_ranges(tensors, tensors[2], ranges, options, activation)
+    groups = C if options.raw_values else 1  # per channel too, for the newest passes: one counting pass
+    saturation = SATURATION.get(activation[0]) if activation is not None else None
+    key = ("compiled", tuple(ranges[q] for q in quantities), options.bins)
+    if key not in plan.cells:  # the histograms' constants, per_width SUB times the bin's
+        plan.cells[key] = (np.array([lo for lo, _ in key[1]], dtype=np.float32),
+                           np.array([kernel.SUB * options.bins / (hi - lo) for lo, hi in key[1]], dtype=np.float32))
+    if ("compiled", used) not in plan.quantile:
+        ranks, _, _, frac = quantile_ranks(used, plan.quantile)
+        plan.quantile[("compiled", used)] = (np.array(ranks, dtype=np.int64), frac, np.array([0, 2], dtype=np.int64))
+    (start, per_width), (ranks, frac, rows) = plan.cells[key], plan.quantile[("compiled", used)]
+    counts, hist = np.empty((groups, Q, options.bins + 2), dtype=np.float32), np.empty((Q, options.bins + 2), dtype=np.float32)
+    picked = np.empty((2, len(ranks)), dtype=np.float32)
+    hits = kernel.summarise_values(values, channel, groups > 1, start, per_width, options.bins, rows, ranks,
+                                   np.float32(saturation or 0.0), 2 if saturation is not None else -1,
+                                   counts, hist, np.empty((2, used), dtype=np.int32), picked)
+    picked = torch.from_numpy(picked)
+    pct = torch.lerp(picked[:, :3], picked[:, 3:], frac)  # as quantiles() does
+    saturated = None if saturation is None else torch.tensor(float(np.float32(hits) / np.float32(used)))
+    kept_raw = None
+    if k:
+        raw_x, raw_x_hat, raw_y = torch.from_numpy(raw).view(3, C, k)
+        kept_raw = {"x": raw_x, "x_hat": raw_x_hat, "y": raw_y, "position": plan.raw_picks[0]}
+    counts = torch.from_numpy(counts) if groups > 1 else None
+    return _record(X, plan, before, channels, (counts, torch.from_numpy(hist)), pct, saturated, quantities, n, kept_raw)
+
+
+def _record(X, plan, before, channels, counts, pct, saturated, quantities, n, raw):
+    """(record, info, raw) from the reductions of either path; counts: (per channel or None, all)."""
+    channel_hist, hist = counts
+    rec = {"channels": channels, "hist": hist, "pct": pct}
+    # A NaN or Inf anywhere in the batch shows in its channel's batch_mean/batch_var (all values).
+    if saturated is not None:
+        rec["saturated"] = saturated  # share of |y| beyond the activation's saturation threshold
+    info = {"n": n, "values_total": X.numel(), "values_used": plan.used, "pct_values": plan.used,
+            "batch_stats": before["batch_stats"], "updated": before["updated"], "quantities": quantities}
+    if raw is not None:
+        raw["channel_hist"] = channel_hist
+    return rec, info, raw
+
+
+def _from_input(X, y, raw_y, kept, before, ranges, options, activation, eps, plan, values=None):
+    """The rest of summarise on the tensor path (CUDA, other dtypes): what needs only X and the
+    copies made before. `values`: the (quantities, used) stack with x and y already in rows 0 and 2
+    (None: made here, x and y copied in)."""
+    C = X.shape[1]
+    channels, shift, scale, from_output, n = _statistics(X, kept, before, eps)
+    source, raw_source = (y, raw_y) if from_output else (None, None)
     # Histograms and percentiles over every value, or the unbiased sample of them, stacked (Q, used)
     Q = 4 if activation is not None else 3
     gathered = values is not None
@@ -166,38 +263,18 @@ def _from_input(X, y, raw_y, kept, before, ranges, options, activation, eps, pla
             torch.index_select(X.reshape(-1), 0, plan.positions, out=x)
         shift_scale = torch.stack([shift, scale]).index_select(1, plan.channel)  # (2, C) -> (2, used)
         torch.sub(x if source is None else source, shift_scale[0], out=x_hat).mul_(shift_scale[1])
-    quantities = ("input", "x_hat", "output", "activation")[:Q]
-    if activation is not None:
-        if activation[1] in OUT_ACTIVATIONS:
-            activation[1](y, out=values[3])
-        else:
-            values[3].copy_(activation[1](y))
-    if len(ranges) < Q:  # chosen once, from the first pass, then kept so steps compare
-        for q, v in zip(quantities, values):  # (iterating `values` slices it: only on that pass)
-            if q not in ranges:
-                ranges[q] = choose_range(v, q, activation, options.range_margin)
-    both = values[0::2][:2]  # input and output: (2, used)
-    if plan.picks is None:
-        pct = quantiles(both, plan.quantile)
-    elif values.is_cuda:
-        pct = quantiles(both.index_select(1, plan.picks), plan.quantile)
-    else:  # one gather from the contiguous stack (rows 0 and 2 at the picks) instead of a strided one
-        pct = quantiles(values.view(-1).index_select(0, plan.pct_flat).view(2, -1), plan.quantile)
+    quantities = _activation_and_ranges(values, y, ranges, options, activation)
+    pct = quantiles(values[0::2][:2], plan.quantile)  # input and output
     groups = C if options.raw_values else 1  # per channel too, for the newest passes: one counting pass
     counts = histograms(values, cell_constants(plan, [ranges[q] for q in quantities], options.bins, groups, values),
                         options.bins, groups)
-    channel_hist, hist = (counts, counts.sum(0)) if groups > 1 else (None, counts)
-    rec = {"channels": channels, "hist": hist, "pct": pct}
-    # A NaN or Inf anywhere in the batch shows in its channel's batch_mean/batch_var (all values).
+    counts = (counts, counts.sum(0)) if groups > 1 else (None, counts)
+    saturated = None
     if activation is not None and activation[0] in SATURATION:
-        rec["saturated"] = y.abs().gt_(SATURATION[activation[0]]).mean()  # share of |y| beyond: 1.0 / 0.0 in place
-    info = {"n": n, "values_total": X.numel(), "values_used": plan.used,
-            "pct_values": plan.used if plan.picks is None else len(plan.picks),
-            "batch_stats": before["batch_stats"], "updated": before["updated"], "quantities": quantities}
+        saturated = y.abs().gt_(SATURATION[activation[0]]).mean()  # 1.0 / 0.0 in place
     raw = None
     if raw_y is not None:
         raw_x = plan.per_channel(X)
         raw_x_hat = ((raw_x if raw_source is None else raw_source) - shift[:, None]) * scale[:, None]
-        raw = {"x": raw_x, "x_hat": raw_x_hat, "y": raw_y,
-               "channel_hist": channel_hist, "position": plan.raw_picks[0]}
-    return rec, info, raw
+        raw = {"x": raw_x, "x_hat": raw_x_hat, "y": raw_y, "position": plan.raw_picks[0]}
+    return _record(X, plan, before, channels, counts, pct, saturated, quantities, n, raw)

@@ -8,9 +8,12 @@ import torch
 from torch import nn
 
 from ..capturing.counting import quantiles
-from ..capturing.sampling import PERCENTILE_VALUES, sample_positions
+from ..capturing.sampling import sample_positions
 from ..train.config import RunConfig
 from ..train.stepper import Stepper, accuracy
+
+
+PROBE_VALUES = 8192  # the percentiles of a sigmoid's input use an unbiased sample of this many values
 
 
 class SigmoidProbe:
@@ -29,7 +32,7 @@ class SigmoidProbe:
         if module.training:
             x = args[0].detach()
             if x.shape not in self.positions:  # unbiased, stratified
-                self.positions[x.shape] = sample_positions(x.shape, PERCENTILE_VALUES, x.device)[0]
+                self.positions[x.shape] = sample_positions(x.shape, PROBE_VALUES, x.device)[0]
             positions = self.positions[x.shape]
             x = x.reshape(-1) if positions is None else x.reshape(-1)[positions]
             self.pct.append(quantiles(x[None])[0])

@@ -1,0 +1,135 @@
+"""The capture's per-pass summary on a CPU, compiled with numba: the sampled and raw values with
+their x_hat, every histogram, the percentiles' order statistics and the saturation count of one
+pass, in two calls.
+
+The same work as tensor operations (summaries.py, the path CUDA takes) is some sixty small
+operations and a partial sort per layer and step, which cost a LeNet step on a CPU about 40% with
+torch's two threads; here it is two calls. Every number is the same (tests/test_capture_fast.py
+runs both paths on real images):
+- x_hat = (source - shift[c]) * scale[c] in float32, as torch computes it;
+- a value v of row q falls in cell floor((v - lo_q) * per_width_q) + 1, clipped to the underflow
+  (0) and overflow (bins + 1) cells, as counting.histograms(); NaN in none;
+- the order statistics are those of a full sort with NaN last (np.partition, torch.sort): each is
+  found among the few values of the sub-bin (a bin split in SUB) that holds its rank. A value's
+  sub-bin is floor((v - lo) * per_width * SUB): multiplying by SUB (a power of 2) is exact in
+  floating point, so its bin is exactly sub-bin // SUB, and a sub-bin's values are all below the
+  next one's.
+Compiled once per machine (cache=True keeps it beside this file, or in NUMBA_CACHE_DIR).
+"""
+import numpy as np
+from numba import njit
+
+SUB = 16  # sub-bins per bin, for the order statistics (a power of 2: see above)
+SHIFT = 4  # log2(SUB)
+
+
+@njit(cache=True, nogil=True)
+def gather(X, Y, positions, channel, shift, scale, from_output, values, raw_flat, raw_k, raw):
+    """The sampled values and the raw values of one pass, with their x_hat.
+
+    X, Y: the layer's input and output, flat float32; positions (n,): the sample's flat positions
+    (empty: every value, in order); channel (n,): their channels. values (Q, n) out: rows 0, 1, 2 :=
+    x, x_hat, y, x_hat = (source - shift[c]) * scale[c], source y when from_output, else x.
+    raw (3, C * raw_k) out: x, x_hat, y at raw_flat (raw_k positions per channel, channel by channel).
+    """
+    every = positions.shape[0] == 0
+    for i in range(values.shape[1]):
+        p = i if every else positions[i]
+        x, y, c = X[p], Y[p], channel[i]
+        values[0, i] = x
+        values[1, i] = ((y if from_output else x) - shift[c]) * scale[c]
+        values[2, i] = y
+    for j in range(raw.shape[1]):
+        p, c = raw_flat[j], j // raw_k
+        x, y = X[p], Y[p]
+        raw[0, j] = x
+        raw[1, j] = ((y if from_output else x) - shift[c]) * scale[c]
+        raw[2, j] = y
+
+
+@njit(cache=True, nogil=True)
+def summarise_values(values, channel, grouped, start, per_width, bins, rows, ranks, threshold, sat_row,
+                     counts, hist, subs, picked):
+    """Histograms of every row, order statistics of `rows`, saturation count of row `sat_row`.
+
+    values (Q, n) float32; channel (n,) int64; start, per_width (Q,) float32 (per_width is the
+    bin's, SUB times the histogram's); counts (groups, Q, bins + 2) float32 out, one block per channel
+    when `grouped` (whole numbers: exact below 2**24 values); hist (Q, bins + 2) float32 out: counts
+    summed over the channels; subs (len(rows), n) int32 scratch; picked (len(rows), len(ranks))
+    float32 out: the order statistics at `ranks` (NaN beyond the non-NaN values).
+    Returns how many |values[sat_row]| exceed `threshold` (0 when sat_row < 0).
+    """
+    Q, n = values.shape
+    top = SUB * bins  # sub-bins -1 (underflow) ... top (overflow)
+    R = rows.shape[0]
+    inside = np.zeros((R, top + 2), dtype=np.int64)  # values per sub-bin of each asked row
+    counts[:] = 0
+    for q in range(Q):
+        row, lo, pw = values[q], start[q], per_width[q]
+        r = -1
+        for j in range(R):
+            if rows[j] == q:
+                r = j
+        for i in range(n):
+            v = row[i]
+            if v != v:  # NaN: in no cell
+                if r >= 0:
+                    subs[r, i] = -2
+                continue
+            t = (v - lo) * pw  # float32; floor(t) clipped to -1 ... top, without a call to floor:
+            if t < 0:
+                f = -1
+            elif t >= top:
+                f = top
+            else:
+                f = np.int32(t)  # truncation is the floor for t >= 0
+            counts[channel[i] if grouped else 0, q, (f + SUB) >> SHIFT] += 1
+            if r >= 0:
+                subs[r, i] = f
+                inside[r, f + 1] += 1
+    hist[:] = 0
+    for g in range(counts.shape[0]):
+        hist += counts[g]
+    for r in range(R):
+        _order_statistics(values[rows[r]], subs[r], inside[r], ranks, picked[r])
+    hits = 0
+    if sat_row >= 0:
+        for v in values[sat_row]:
+            if abs(v) > threshold:
+                hits += 1
+    return hits
+
+
+@njit(cache=True, nogil=True)
+def _order_statistics(row, subs, inside, ranks, out):
+    """out[j] := the ranks[j]-th smallest of row (NaN last): sorted among its sub-bin's values only."""
+    width = inside.shape[0]
+    before = np.zeros(width + 1, dtype=np.int64)  # values in the sub-bins before each
+    for b in range(width):
+        before[b + 1] = before[b] + inside[b]
+    wanted = np.full(width, -1, dtype=np.int64)  # sub-bin -> where its values start in `held`
+    held_n = 0
+    at = np.empty(ranks.shape[0], dtype=np.int64)
+    for j in range(ranks.shape[0]):
+        k = ranks[j]
+        if k >= before[width]:  # beyond the non-NaN values
+            at[j] = -1
+            continue
+        b = np.searchsorted(before, k, side="right") - 1  # before[b] <= k < before[b + 1]
+        at[j] = b
+        if wanted[b] < 0:
+            wanted[b] = held_n
+            held_n += inside[b]
+    held = np.empty(held_n, dtype=row.dtype)
+    fill = wanted.copy()
+    for i in range(row.shape[0]):
+        f = subs[i]
+        if f >= -1 and wanted[f + 1] >= 0:
+            held[fill[f + 1]] = row[i]
+            fill[f + 1] += 1
+    for b in range(width):
+        if wanted[b] >= 0:
+            held[wanted[b]:wanted[b] + inside[b]].sort()
+    for j in range(ranks.shape[0]):
+        b = at[j]
+        out[j] = np.nan if b < 0 else held[wanted[b] + ranks[j] - before[b]]
