@@ -14,7 +14,7 @@ import pytest
 import torch
 
 from bnviz import RunConfig, Stepper
-from bnviz.capturing import kernel, summaries
+from bnviz.capturing import compiled, kernel
 from bnviz.capturing.counting import PERCENTILES, order_statistics, quantiles
 from bnviz.capturing.hooks import CaptureOptions
 from bnviz.capturing.sampling import Plan
@@ -32,12 +32,21 @@ def sorted_at(rows, ranks):
 
 
 def lerp_oracle(rows):
-    """Percentiles as torch.quantile defines them, from a full sort, with the same lerp."""
+    """Percentiles as torch.quantile defines them (linear interpolation between the order statistics
+    around q * (n - 1)), from a full sort, interpolated in float64 and rounded once to float32."""
     n = rows.shape[1]
     pos = [q * (n - 1) for q in PERCENTILES]
-    picked = torch.from_numpy(sorted_at(rows.numpy(), ranks_of(n)))
-    frac = torch.tensor([p - math.floor(p) for p in pos], dtype=rows.dtype)
-    return torch.lerp(picked[:, :3], picked[:, 3:], frac)
+    picked = sorted_at(rows.numpy(), ranks_of(n)).astype(np.float64)
+    weights = np.array([p - math.floor(p) for p in pos])
+    with np.errstate(invalid="ignore"):  # inf - inf
+        return torch.from_numpy((picked[:, :3] + weights * (picked[:, 3:] - picked[:, :3])).astype(np.float32))
+
+
+def test_the_percentiles_are_torch_quantiles_own_in_float64_rounded_to_float32(subset):
+    rows = torch.stack([subset.train_images[:64].reshape(-1), subset.train_images[64:128].reshape(-1) * 3 - 1])
+    want = torch.quantile(rows.double(), torch.tensor(PERCENTILES, dtype=torch.float64), dim=1).t().float()
+    np.testing.assert_array_equal(lerp_oracle(rows).numpy(), want.numpy())
+    np.testing.assert_array_equal(quantiles(rows).numpy(), want.numpy())
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 5, 7, 20, 101, 8191, 8192])
@@ -76,18 +85,19 @@ def hard_rows(n, seed):
 
 
 def kernel_summary(values, channel, groups, lo, hi, bins, threshold):
-    """kernel.summarise_values on a (Q, n) float32 tensor: (counts, order statistics of rows 0 and 2, hits)."""
+    """kernel.summarise_values on a (Q, n) float32 tensor: (counts, percentiles of rows 0 and 2, share)."""
     Q, n = values.shape
     ranks = np.array(ranks_of(n), dtype=np.int64)
+    weights = np.array([q * (n - 1) - math.floor(q * (n - 1)) for q in PERCENTILES])
     counts, hist = np.empty((groups, Q, bins + 2), dtype=np.float32), np.empty((Q, bins + 2), dtype=np.float32)
-    picked = np.empty((2, 6), dtype=np.float32)
+    pct = np.empty((2, 3), dtype=np.float32)
     start = np.full(Q, lo, dtype=np.float32)
     per_width = np.full(Q, kernel.SUB * bins / (hi - lo), dtype=np.float32)
-    hits = kernel.summarise_values(values.numpy(), channel.numpy(), groups > 1, start, per_width, bins,
-                                   np.array([0, 2]), ranks, np.float32(threshold), 2, counts, hist,
-                                   np.empty((2, n), dtype=np.int32), picked)
+    share = kernel.summarise_values(values.numpy(), channel.numpy(), groups > 1, start, per_width, bins,
+                                    np.array([0, 2]), ranks, weights, np.float32(threshold), 2, counts, hist,
+                                    np.empty((2, n), dtype=np.int32), pct)
     np.testing.assert_array_equal(hist, counts.sum(0))
-    return counts, picked, hits
+    return counts, pct, share
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 5, 20, 101, 8192, 16384])
@@ -98,10 +108,10 @@ def test_compiled_counts_and_order_statistics_match_np_histogram_and_a_full_sort
         for k, rows in enumerate(hard_rows(n, n)):
             values = torch.stack([rows[0], rows[0] * 2, rows[1], rows[1] + 1]).contiguous()  # (Q = 4, n)
             channel = torch.arange(n) % groups
-            counts, picked, hits = kernel_summary(values, channel, groups, lo, hi, 16, 0.5)
+            counts, pct, share = kernel_summary(values, channel, groups, lo, hi, 16, 0.5)
             where = f"case {k}, range {lo, hi}"
-            np.testing.assert_array_equal(picked, sorted_at(values[0::2].numpy(), ranks_of(n)), err_msg=where)
-            assert hits == int((values[2].abs() > 0.5).sum()), where
+            np.testing.assert_array_equal(pct, lerp_oracle(values[0::2].contiguous()).numpy(), err_msg=where)
+            assert share == (values[2].abs() > 0.5).float().mean().item(), where
             # each channel's cells: np.histogram over [lo, hi) (float64 edges) plus under- and overflow
             for g in range(groups):
                 for q in range(4):
@@ -121,8 +131,8 @@ def lenet_passes(subset):
     of our own, and the whole history of the other path's run (the same seed, the same data)."""
     runs = {}
     for norm in ("custom", "torch"):
-        for compiled in (True, False):
-            summaries.CPU_KERNEL = compiled
+        for fast in (True, False):
+            compiled.ENABLED = fast
             try:
                 stepper = Stepper(RunConfig(norm=norm), subset)
                 cap = stepper.start_capture(CaptureOptions())
@@ -135,8 +145,8 @@ def lenet_passes(subset):
                     h.remove()
                 cap.history.flush()
             finally:
-                summaries.CPU_KERNEL = True
-            runs[norm, compiled] = (cap, seen)
+                compiled.ENABLED = True
+            runs[norm, fast] = (cap, seen)
     return runs
 
 
@@ -150,10 +160,10 @@ def test_the_compiled_and_the_tensor_paths_record_the_same_numbers(lenet_passes,
             np.testing.assert_array_equal(a.column(layer, field), b.column(layer, field), err_msg=f"{layer} {field}")
 
 
-@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "tensor-ops"])
+@pytest.mark.parametrize("fast", [True, False], ids=["compiled", "tensor-ops"])
 @pytest.mark.parametrize("norm", ["custom", "torch"])
-def test_recorded_percentiles_raw_values_and_saturation_recomputed_bit_for_bit(lenet_passes, norm, compiled):
-    cap, seen = lenet_passes[norm, compiled]
+def test_recorded_percentiles_raw_values_and_saturation_recomputed_bit_for_bit(lenet_passes, norm, fast):
+    cap, seen = lenet_passes[norm, fast]
     h = cap.history
     assert list(seen) == ["1", "5", "10", "13"]
     for name, (X, Y) in seen.items():
@@ -175,7 +185,7 @@ def test_recorded_percentiles_raw_values_and_saturation_recomputed_bit_for_bit(l
         _, image, where = plan.raw_picks
         N, C = X.shape[:2]
         for key, T in (("x", X), ("y", Y)):
-            np.testing.assert_array_equal(raw[key].numpy(), T.reshape(N, C, -1)[image, :, where].t().numpy())
+            np.testing.assert_array_equal(np.asarray(raw[key]), T.reshape(N, C, -1)[image, :, where].t().numpy())
         # share of |y| beyond the activation's saturation threshold, over the sample
         act = cap.activations[name][0]
         y = Y.reshape(-1) if plan.positions is None else Y.reshape(-1)[plan.positions]

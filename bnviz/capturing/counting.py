@@ -10,6 +10,7 @@ import torch
 
 PERCENTILES = (0.15, 0.50, 0.85)  # the BN paper's Figure 1
 PERCENTILE_NAMES = tuple(round(100 * q) for q in PERCENTILES)  # 15, 50, 85: p15, p50, p85 columns
+OUT_ACTIVATIONS = (torch.sigmoid, torch.tanh)  # activations that write into a given tensor (out=)
 
 
 def cell_constants(plan, ranges, bins, n_groups, like):
@@ -55,6 +56,23 @@ def histograms(values, constants, bins, n_groups=1):
     return counts.reshape(Q, cells) if n_groups == 1 else counts.reshape(n_groups, Q, cells)
 
 
+def activation_and_ranges(values, y, ranges, options, activation):
+    """Row 3 of values := the following activation of y (torch's own function); the histogram
+    ranges from the first pass. Returns the quantities."""
+    Q = values.shape[0]
+    quantities = ("input", "x_hat", "output", "activation")[:Q]
+    if activation is not None:
+        if activation[1] in OUT_ACTIVATIONS:
+            activation[1](y, out=values[3])
+        else:
+            values[3].copy_(activation[1](y))
+    if len(ranges) < Q:  # chosen once, from the first pass, then kept so steps compare
+        for q, v in zip(quantities, values):  # (iterating `values` slices it: only on that pass)
+            if q not in ranges:
+                ranges[q] = choose_range(v, q, activation, options.range_margin)
+    return quantities
+
+
 def choose_range(values, quantity, activation, margin):
     """A histogram range from the data: [min, max] widened by `margin` of its width on each side.
 
@@ -81,26 +99,35 @@ def quantiles(rows, cache=None):
     10x faster there than torch's sort for 8k values. The same order statistics either way.
     `cache` (a Plan's dict) keeps the positions and weights from one step to the next.
     """
-    ranks, kth, at, frac = quantile_ranks(rows.shape[1], cache, rows.device, rows.dtype)
+    ranks, _, at, frac, weights = quantile_ranks(rows.shape[1], cache, rows.device, rows.dtype)
     if rows.is_cuda:
-        picked = rows.sort(dim=1).values.index_select(1, at)
-    else:
-        picked = torch.from_numpy(order_statistics(rows.numpy(), ranks))
-    below, above = picked.chunk(2, dim=1)
-    return torch.lerp(below, above, frac)
+        below, above = rows.sort(dim=1).values.index_select(1, at).chunk(2, dim=1)
+        return torch.lerp(below, above, frac)
+    return torch.from_numpy(interpolate(order_statistics(rows.numpy(), ranks), weights))
+
+
+def interpolate(picked, weights):
+    """(R, 2P) order statistics (P just below each percentile, then P just above) -> (R, P)
+    percentiles: below + w * (above - below), in float64, rounded once to the values' dtype (the
+    compiled path, kernel.py, does the same)."""
+    P = len(weights)
+    below, above = picked[:, :P].astype(np.float64), picked[:, P:].astype(np.float64)
+    with np.errstate(invalid="ignore"):  # inf - inf: NaN, as torch.lerp gives
+        return (below + weights * (above - below)).astype(picked.dtype)
 
 
 def quantile_ranks(n, cache=None, device="cpu", dtype=torch.float32):
     """For the percentiles of n values: (ranks: the sorted positions just below each percentile,
-    then just above; their distinct sorted set; ranks as a tensor; the weights between), kept in
-    `cache` (a Plan's dict) from one step to the next."""
+    then just above; their distinct sorted set; ranks as a tensor; the weights between, as a
+    tensor and in float64), kept in `cache` (a Plan's dict) from one step to the next."""
     cache = {} if cache is None else cache
     if n not in cache:
         pos = [q * (n - 1) for q in PERCENTILES]
         lo = [math.floor(p) for p in pos]
         ranks = lo + [min(i + 1, n - 1) for i in lo]
+        weights = [p - i for p, i in zip(pos, lo)]
         cache[n] = (ranks, sorted(set(ranks)), torch.tensor(ranks, device=device),
-                    torch.tensor([p - i for p, i in zip(pos, lo)], device=device, dtype=dtype))
+                    torch.tensor(weights, device=device, dtype=dtype), np.array(weights))
     return cache[n]
 
 

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Optional
 
+import numpy as np
 import torch
 
 from .history import History
@@ -131,7 +132,7 @@ class Capture:
             if stream is not None:
                 cap._forked.add(stream)
             rec, info, raw = summarise(module, X, output, before, cap.ranges[name], cap.options,
-                                       cap.activations[name], stream, cap.plans[name])
+                                       cap.activations[name], stream, cap.plans[name], cap._sink is None)
             info["training"], info["grad"] = module.training, torch.is_grad_enabled()
             if cap._sink is not None:  # recording a CUDA graph: each replay delivers these
                 cap._sink.append((name, rec, info, raw))
@@ -171,7 +172,7 @@ def raw_at(cap, layer, step=None):
     """The raw values (numpy) of `layer` at `step` (default: the newest), or None if not kept."""
     for s, raw in reversed(cap.recent[layer]):
         if step is None or s == step:
-            return {k: v.cpu().numpy() for k, v in raw.items()}
+            return {k: v if isinstance(v, np.ndarray) else v.cpu().numpy() for k, v in raw.items()}
     return None
 
 

@@ -24,6 +24,40 @@ SHIFT = 4  # log2(SUB)
 
 
 @njit(cache=True, nogil=True)
+def prepare(mean, var, n, moving_before, moving_mean, moving_var, gamma, beta, eps, batch_stats, from_output,
+            channels, shift, scale):
+    """The record's (9, C) channel rows (summaries.CHANNEL_ROWS) and x_hat's shift and scale.
+
+    mean, var: the batch's (biased) statistics over every value; the rest (C,) copies, NaN for a
+    layer without them; moving_before (2, C). As the tensor path computes them, in float32:
+    var * (n / (n - 1)); x_hat = (x - mean) * rsqrt(var + eps) with the statistics the layer
+    normalised with, or (y - beta) * (1 / gamma) when read back from the output.
+    """
+    unbiased = np.float32(n / max(n - 1, 1))
+    e = np.float32(eps)
+    one = np.float32(1)
+    for c in range(mean.shape[0]):
+        channels[0, c] = mean[c]
+        channels[1, c] = var[c]
+        channels[2, c] = var[c] * unbiased
+        channels[3, c] = moving_before[0, c]
+        channels[4, c] = moving_before[1, c]
+        channels[5, c] = moving_mean[c]
+        channels[6, c] = moving_var[c]
+        channels[7, c] = gamma[c]
+        channels[8, c] = beta[c]
+        if from_output:
+            shift[c] = beta[c]
+            scale[c] = one / gamma[c]
+        elif batch_stats:
+            shift[c] = mean[c]
+            scale[c] = one / np.sqrt(var[c] + e)
+        else:  # prediction: the moving statistics read before the pass
+            shift[c] = moving_before[0, c]
+            scale[c] = one / np.sqrt(moving_before[1, c] + e)
+
+
+@njit(cache=True, nogil=True)
 def gather(X, Y, positions, channel, shift, scale, from_output, values, raw_flat, raw_k, raw):
     """The sampled values and the raw values of one pass, with their x_hat.
 
@@ -48,16 +82,18 @@ def gather(X, Y, positions, channel, shift, scale, from_output, values, raw_flat
 
 
 @njit(cache=True, nogil=True)
-def summarise_values(values, channel, grouped, start, per_width, bins, rows, ranks, threshold, sat_row,
-                     counts, hist, subs, picked):
+def summarise_values(values, channel, grouped, start, per_width, bins, rows, ranks, weights, threshold, sat_row,
+                     counts, hist, subs, pct):
     """Histograms of every row, order statistics of `rows`, saturation count of row `sat_row`.
 
     values (Q, n) float32; channel (n,) int64; start, per_width (Q,) float32 (per_width is the
     bin's, SUB times the histogram's); counts (groups, Q, bins + 2) float32 out, one block per channel
     when `grouped` (whole numbers: exact below 2**24 values); hist (Q, bins + 2) float32 out: counts
-    summed over the channels; subs (len(rows), n) int32 scratch; picked (len(rows), len(ranks))
-    float32 out: the order statistics at `ranks` (NaN beyond the non-NaN values).
-    Returns how many |values[sat_row]| exceed `threshold` (0 when sat_row < 0).
+    summed over the channels; subs (len(rows), n) int32 scratch; pct (len(rows), P) float32 out:
+    the percentiles, from the order statistics at `ranks` (P just below, then P just above, as
+    counting.quantile_ranks gives them; NaN beyond the non-NaN values), interpolated in float64 with
+    `weights` (P,) as counting.interpolate does.
+    Returns the share of |values[sat_row]| above `threshold`, in float32 (0 when sat_row < 0).
     """
     Q, n = values.shape
     top = SUB * bins  # sub-bins -1 (underflow) ... top (overflow)
@@ -90,14 +126,19 @@ def summarise_values(values, channel, grouped, start, per_width, bins, rows, ran
     hist[:] = 0
     for g in range(counts.shape[0]):
         hist += counts[g]
+    picked = np.empty(ranks.shape[0], dtype=values.dtype)
+    P = weights.shape[0]
     for r in range(R):
-        _order_statistics(values[rows[r]], subs[r], inside[r], ranks, picked[r])
+        _order_statistics(values[rows[r]], subs[r], inside[r], ranks, picked)
+        for j in range(P):
+            below, above = np.float64(picked[j]), np.float64(picked[P + j])
+            pct[r, j] = np.float32(below + weights[j] * (above - below))
     hits = 0
     if sat_row >= 0:
         for v in values[sat_row]:
             if abs(v) > threshold:
                 hits += 1
-    return hits
+    return np.float32(hits) / np.float32(n)
 
 
 @njit(cache=True, nogil=True)

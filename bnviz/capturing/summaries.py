@@ -6,20 +6,14 @@ sample of the layer's Plan (sampling.py; the record says how many of how many).
 """
 import math
 
-import numpy as np
 import torch
 from torch import nn
 
-from .counting import cell_constants, choose_range, histograms, quantile_ranks, quantiles
+from . import compiled
+from .counting import activation_and_ranges, cell_constants, histograms, quantiles
 from .layers import layer_params, normalises_with_own_batch, uses_batch_stats, updates_moving_stats
 from .sampling import Plan
 
-try:  # the compiled CPU path (numba); without it, a CPU takes the tensor operations CUDA takes
-    from . import kernel
-    CPU_KERNEL = True
-except ImportError:  # pragma: no cover - numba is in requirements.txt
-    kernel, CPU_KERNEL = None, False
-COMPILED_VALUES = 1 << 16  # the compiled path takes passes of at most this many sampled values
 
 SATURATED_SLOPE = 0.25 / math.cosh(2.0) ** 2  # sigmoid'(4) = 0.0177: below it, "saturated"
 SATURATION = {  # activation -> |input| beyond which its derivative is below SATURATED_SLOPE
@@ -29,7 +23,6 @@ SATURATION = {  # activation -> |input| beyond which its derivative is below SAT
 ACTIVATIONS = {nn.Sigmoid: ("sigmoid", torch.sigmoid), nn.Tanh: ("tanh", torch.tanh),
                nn.ReLU: ("relu", torch.relu), nn.GELU: ("gelu", nn.functional.gelu),
                nn.SiLU: ("silu", nn.functional.silu), nn.ELU: ("elu", nn.functional.elu)}
-OUT_ACTIVATIONS = (torch.sigmoid, torch.tanh)  # those that write into a given tensor (out=)
 
 
 def channel_stats(X):
@@ -84,7 +77,8 @@ CHANNEL_ROWS = ("batch_mean", "batch_var", "batch_var_unbiased", "moving_mean_be
 
 
 @torch.no_grad()
-def summarise(module, X, Y, before, ranges, options, activation=None, stream=None, plans=None):
+def summarise(module, X, Y, before, ranges, options, activation=None, stream=None, plans=None,
+              use_compiled=True):
     """(record, info, raw values) of one pass.
 
     Args:
@@ -97,9 +91,12 @@ def summarise(module, X, Y, before, ranges, options, activation=None, stream=Non
             parameters and the buffers are copied (an in-place activation may change Y, the SGD
             step the parameters, the next pass the buffers).
         plans: {shape: Plan} kept by the caller from one pass to the next (None: made anew).
+        use_compiled: a float32 pass on a CPU takes the compiled path (compiled.py) when it can;
+            False keeps tensors everywhere (records collected for a CUDA graph's replays).
     Returns:
-        record: tensors on the device: "channels" (9, C) stacked in CHANNEL_ROWS order, "hist"
-            (quantities, bins + 2), "pct" (2, 3) percentiles of input and output, "saturated";
+        record: tensors on the device (numpy arrays on the compiled path): "channels" (9, C)
+            stacked in CHANNEL_ROWS order, "hist" (quantities, bins + 2), "pct" (2, 3) percentiles
+            of input and output, "saturated";
         info: plain Python facts (mode, sizes); raw: a few real values or None.
     """
     X, Y = X.detach(), Y.detach()
@@ -107,6 +104,12 @@ def summarise(module, X, Y, before, ranges, options, activation=None, stream=Non
     plan = plans.get(X.shape)
     if plan is None:
         plan = plans[X.shape] = Plan.make(X.shape, X.device, options.sample, options.raw_values)
+    if stream is None and use_compiled and compiled.takes(X, Y, plan):
+        mean, var, _, n = channel_stats(X)
+        saturation = SATURATION.get(activation[0]) if activation is not None else None
+        channels, counts, pct, share, raw, quantities = compiled.summarise_pass(
+            module, X, Y, mean, var, n, before, ranges, options, activation, saturation, plan)
+        return _record(X, plan, before, channels, counts, pct, share, quantities, n, raw)
     gamma, beta, moving_mean, moving_var, eps = layer_params(module)
     C = X.shape[1]
     flat = (lambda t: torch.full((1, C), float("nan"), device=X.device) if t is None else t.detach().reshape(1, -1))
@@ -115,8 +118,6 @@ def summarise(module, X, Y, before, ranges, options, activation=None, stream=Non
         moving_before = torch.full((2, C), float("nan"), device=X.device)
     kept = torch.cat([moving_before] + [flat(t) for t in (moving_mean, moving_var, gamma, beta)])
     # kept: (6, C) copies, in CHANNEL_ROWS order
-    if stream is None and compiled_for(X, Y, plan):
-        return _compiled(X, Y, kept, before, ranges, options, activation, eps, plan)
     raw_y = plan.per_channel(Y) if plan.raw_picks else None
     if stream is None:  # x and y straight into their rows of the stacked values, while X and Y are fresh
         values = torch.empty((4 if activation is not None else 3, plan.used), dtype=X.dtype, device=X.device)
@@ -140,14 +141,6 @@ def summarise(module, X, Y, before, ranges, options, activation=None, stream=Non
         return _from_input(X, y, raw_y, kept, before, ranges, options, activation, eps, plan)
 
 
-def compiled_for(X, Y, plan):
-    """Whether this pass takes the compiled CPU path (kernel.py): float32 on a CPU, a sample of at
-    most COMPILED_VALUES values (the kernel runs on one thread; torch's operations on all values of a
-    large pass use every core)."""
-    return (CPU_KERNEL and X.device.type == "cpu" and X.dtype == Y.dtype == torch.float32
-            and plan.used <= COMPILED_VALUES)
-
-
 def _statistics(X, kept, before, eps):
     """(channels (9, C) in CHANNEL_ROWS order, shift, scale, x_hat read from the output, n):
     x_hat = (x - shift) * scale with the statistics the layer normalised with."""
@@ -163,65 +156,6 @@ def _statistics(X, kept, before, eps):
     if before.get("x_hat_from_output"):
         return channels, kept[5], 1 / kept[4], True, n
     return channels, norm_mean, torch.rsqrt(norm_var + eps), False, n
-
-
-def _activation_and_ranges(values, y, ranges, options, activation):
-    """Row 3 of values := the following activation of y; the histogram ranges from the first pass."""
-    Q = values.shape[0]
-    quantities = ("input", "x_hat", "output", "activation")[:Q]
-    if activation is not None:
-        if activation[1] in OUT_ACTIVATIONS:
-            activation[1](y, out=values[3])
-        else:
-            values[3].copy_(activation[1](y))
-    if len(ranges) < Q:  # chosen once, from the first pass, then kept so steps compare
-        for q, v in zip(quantities, values):  # (iterating `values` slices it: only on that pass)
-            if q not in ranges:
-                ranges[q] = choose_range(v, q, activation, options.range_margin)
-    return quantities
-
-
-def _compiled(X, Y, kept, before, ranges, options, activation, eps, plan):
-    """summarise() on a CPU in float32: the sampled values, x_hat, the raw values (kernel.gather),
-    the counts, order statistics and saturation count (kernel.summarise_values) in two compiled
-    calls; the per-channel statistics over every value with torch, as on every path."""
-    channels, shift, scale, from_output, n = _statistics(X, kept, before, eps)
-    Q, used, C = 4 if activation is not None else 3, plan.used, X.shape[1]
-    if "numpy" not in plan.cells:  # the plan's index tensors as numpy arrays, for the kernel
-        every = plan.channel[:0]  # no positions: every value, in order
-        plan.cells["numpy"] = tuple(t.numpy() for t in (plan.positions if plan.positions is not None else every,
-                                                       plan.channel, plan.raw_flat if plan.raw_picks else every))
-    positions, channel, raw_flat = plan.cells["numpy"]
-    k = len(raw_flat) // C
-    values, raw = np.empty((Q, used), dtype=np.float32), np.empty((3, C * k), dtype=np.float32)
-    kernel.gather(X.reshape(-1).numpy(), Y.reshape(-1).numpy(), positions, channel, shift.contiguous().numpy(),
-                  scale.contiguous().numpy(), from_output, values, raw_flat, max(k, 1), raw)
-    tensors = torch.from_numpy(values)
-    quantities = _activation_and_ranges(tensors, tensors[2], ranges, options, activation)
-    groups = C if options.raw_values else 1  # per channel too, for the newest passes: one counting pass
-    saturation = SATURATION.get(activation[0]) if activation is not None else None
-    key = ("compiled", tuple(ranges[q] for q in quantities), options.bins)
-    if key not in plan.cells:  # the histograms' constants, per_width SUB times the bin's
-        plan.cells[key] = (np.array([lo for lo, _ in key[1]], dtype=np.float32),
-                           np.array([kernel.SUB * options.bins / (hi - lo) for lo, hi in key[1]], dtype=np.float32))
-    if ("compiled", used) not in plan.quantile:
-        ranks, _, _, frac = quantile_ranks(used, plan.quantile)
-        plan.quantile[("compiled", used)] = (np.array(ranks, dtype=np.int64), frac, np.array([0, 2], dtype=np.int64))
-    (start, per_width), (ranks, frac, rows) = plan.cells[key], plan.quantile[("compiled", used)]
-    counts, hist = np.empty((groups, Q, options.bins + 2), dtype=np.float32), np.empty((Q, options.bins + 2), dtype=np.float32)
-    picked = np.empty((2, len(ranks)), dtype=np.float32)
-    hits = kernel.summarise_values(values, channel, groups > 1, start, per_width, options.bins, rows, ranks,
-                                   np.float32(saturation or 0.0), 2 if saturation is not None else -1,
-                                   counts, hist, np.empty((2, used), dtype=np.int32), picked)
-    picked = torch.from_numpy(picked)
-    pct = torch.lerp(picked[:, :3], picked[:, 3:], frac)  # as quantiles() does
-    saturated = None if saturation is None else torch.tensor(float(np.float32(hits) / np.float32(used)))
-    kept_raw = None
-    if k:
-        raw_x, raw_x_hat, raw_y = torch.from_numpy(raw).view(3, C, k)
-        kept_raw = {"x": raw_x, "x_hat": raw_x_hat, "y": raw_y, "position": plan.raw_picks[0]}
-    counts = torch.from_numpy(counts) if groups > 1 else None
-    return _record(X, plan, before, channels, (counts, torch.from_numpy(hist)), pct, saturated, quantities, n, kept_raw)
 
 
 def _record(X, plan, before, channels, counts, pct, saturated, quantities, n, raw):
@@ -263,7 +197,7 @@ def _from_input(X, y, raw_y, kept, before, ranges, options, activation, eps, pla
             torch.index_select(X.reshape(-1), 0, plan.positions, out=x)
         shift_scale = torch.stack([shift, scale]).index_select(1, plan.channel)  # (2, C) -> (2, used)
         torch.sub(x if source is None else source, shift_scale[0], out=x_hat).mul_(shift_scale[1])
-    quantities = _activation_and_ranges(values, y, ranges, options, activation)
+    quantities = activation_and_ranges(values, y, ranges, options, activation)
     pct = quantiles(values[0::2][:2], plan.quantile)  # input and output
     groups = C if options.raw_values else 1  # per channel too, for the newest passes: one counting pass
     counts = histograms(values, cell_constants(plan, [ranges[q] for q in quantities], options.bins, groups, values),

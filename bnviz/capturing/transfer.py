@@ -8,11 +8,12 @@ import torch
 
 
 def to_host(by_layer):
-    """(flat host tensor, event or None, layout) of pending records: ONE device->host copy for all.
+    """(flat host tensor, event or None, layout) of pending records: ONE device->host copy for all
+    (records of tensors; those of the compiled CPU path hold numpy arrays, stacked the same way).
 
     On CUDA the copy goes to pinned memory without waiting; `event` tells when it has landed.
     """
-    stacks = [(layer, field, torch.stack([r[2][field] for r in recs]).float())
+    stacks = [(layer, field, _stack([r[2][field] for r in recs]))
               for layer, recs in by_layer.items() for field in recs[0][2]]
     if not stacks:
         return None, None, []
@@ -25,6 +26,17 @@ def to_host(by_layer):
     event = torch.cuda.Event()
     event.record()
     return host, event, layout
+
+
+def _stack(values):
+    """One field of a block of records as a float tensor: tensors (on any device), or numpy arrays
+    and scalars (the compiled CPU path's records, compiled.py), or both."""
+    tensors = [v for v in values if isinstance(v, torch.Tensor)]
+    if not tensors:
+        return torch.from_numpy(np.stack(values).astype(np.float32, copy=False))
+    if len(tensors) < len(values):  # both kinds in one block (eager CPU steps beside replayed ones)
+        values = [v if isinstance(v, torch.Tensor) else torch.as_tensor(v, device=tensors[0].device) for v in values]
+    return torch.stack(values).float()
 
 
 def split(host, layout):
