@@ -18,6 +18,7 @@ from bnviz.capturing import compiled, kernel
 from bnviz.capturing.counting import PERCENTILES, order_statistics, quantiles
 from bnviz.capturing.hooks import CaptureOptions
 from bnviz.capturing.sampling import Plan
+from bnviz.data.batches import to_float
 from bnviz.capturing.summaries import SATURATION
 
 
@@ -158,6 +159,32 @@ def test_the_compiled_and_the_tensor_paths_record_the_same_numbers(lenet_passes,
         assert a.fields(layer) == b.fields(layer) and len(a.column(layer, "step")) == 12
         for field in a.fields(layer):
             np.testing.assert_array_equal(a.column(layer, field), b.column(layer, field), err_msg=f"{layer} {field}")
+
+
+@pytest.mark.parametrize("norm", ["custom", "torch"])
+def test_both_paths_agree_on_every_value_too_and_in_evaluation(subset, norm):
+    """sample=None (every value, no sampling plan positions), few raw values, and passes in eval()."""
+    histories, raws = [], []
+    for fast in (True, False):
+        compiled.ENABLED = fast
+        try:
+            stepper = Stepper(RunConfig(norm=norm, batch_size=32), subset)
+            cap = stepper.start_capture(CaptureOptions(sample=None, raw_values=3, capture_eval=True))
+            stepper.run(4)
+            stepper.model.eval()
+            stepper.model(to_float(subset.test_images[:16]))
+        finally:
+            compiled.ENABLED = True
+        histories.append(cap.history)
+        raws.append({layer: cap.recent[layer][-1][1] for layer in cap.layers})
+    a, b = histories
+    for layer in a.layers:
+        assert len(a.column(layer, "step")) == 5 and not a.column(layer, "batch_stats")[-1]
+        assert a.column(layer, "values_used")[0] == a.column(layer, "values_total")[0]
+        for field in a.fields(layer):
+            np.testing.assert_array_equal(a.column(layer, field), b.column(layer, field), err_msg=f"{layer} {field}")
+        for key in ("x", "x_hat", "y", "channel_hist"):
+            np.testing.assert_array_equal(np.asarray(raws[0][layer][key]), np.asarray(raws[1][layer][key]))
 
 
 @pytest.mark.parametrize("fast", [True, False], ids=["compiled", "tensor-ops"])

@@ -16,7 +16,7 @@ try:
     ENABLED = True
 except ImportError:  # pragma: no cover - numba is in requirements.txt
     kernel, ENABLED = None, False
-MAX_VALUES = 1 << 16  # sampled values per pass; above it torch's operations, which use every core, are faster
+MAX_VALUES = 1 << 24  # values per pass the kernels count exactly (float32 counts); more take the tensor path
 
 
 def takes(X, Y, plan):
