@@ -1,20 +1,20 @@
-"""The capture's per-pass summary on a CPU, compiled with numba: the sampled and raw values with
-their x_hat, every histogram, the percentiles' order statistics and the saturation count of one
-pass, in two calls.
+"""The capture's per-pass summary on a CPU, compiled with numba (compiled.py calls it): the
+channel rows, the sampled and raw values with their x_hat, every histogram, the percentiles and
+the saturation share of one pass, in three calls.
 
 The same work as tensor operations (summaries.py, the path CUDA takes) is some sixty small
-operations and a partial sort per layer and step, which cost a LeNet step on a CPU about 40% with
-torch's two threads; here it is two calls. Every number is the same (tests/test_capture_fast.py
-runs both paths on real images):
-- x_hat = (source - shift[c]) * scale[c] in float32, as torch computes it;
+operations and a partial sort per layer and step: 34-48% of a LeNet step with torch's two threads
+on a 2-core CPU, 21-24% this way (bench/results/capture_cost.txt). Every number is the same
+(tests/test_capture_fast.py runs both paths on real images):
+- channel rows and x_hat = (source - shift[c]) * scale[c] in float32, as torch computes them;
 - a value v of row q falls in cell floor((v - lo_q) * per_width_q) + 1, clipped to the underflow
   (0) and overflow (bins + 1) cells, as counting.histograms(); NaN in none;
 - the order statistics are those of a full sort with NaN last (np.partition, torch.sort): each is
   found among the few values of the sub-bin (a bin split in SUB) that holds its rank. A value's
   sub-bin is floor((v - lo) * per_width * SUB): multiplying by SUB (a power of 2) is exact in
   floating point, so its bin is exactly sub-bin // SUB, and a sub-bin's values are all below the
-  next one's.
-Compiled once per machine (cache=True keeps it beside this file, or in NUMBA_CACHE_DIR).
+  next one's; the percentiles are interpolated between them in float64 (counting.interpolate).
+Compiled once per machine (cache=True keeps it beside this file, or in numba's user cache).
 """
 import numpy as np
 from numba import njit

@@ -2,7 +2,9 @@
 
 Per channel, every value of the batch is used (batch_mean, batch_var, ...). Histograms and
 percentiles use every value too when a pass has at most `sample` values; above that, the unbiased
-sample of the layer's Plan (sampling.py; the record says how many of how many).
+sample of the layer's Plan (sampling.py; the record says how many of how many). Here as tensor
+operations (the path of CUDA and of other dtypes); a float32 pass on a CPU gets the same numbers
+from compiled kernels (compiled.py, kernel.py).
 """
 import math
 
@@ -13,7 +15,6 @@ from . import compiled
 from .counting import activation_and_ranges, cell_constants, histograms, quantiles
 from .layers import layer_params, normalises_with_own_batch, uses_batch_stats, updates_moving_stats
 from .sampling import Plan
-
 
 SATURATED_SLOPE = 0.25 / math.cosh(2.0) ** 2  # sigmoid'(4) = 0.0177: below it, "saturated"
 SATURATION = {  # activation -> |input| beyond which its derivative is below SATURATED_SLOPE
