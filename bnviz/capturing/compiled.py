@@ -2,8 +2,9 @@
 
 The same numbers as the tensor operations the other paths take (summaries.py), bit for bit
 (tests/test_capture_fast.py runs both on real images), in three compiled calls instead of some
-sixty small tensor operations per layer and step. Without numba (it is in requirements.txt), or
-with ENABLED = False, every pass takes the tensor operations.
+sixty small tensor operations per layer and step. Without numba (it is in requirements.txt), where
+numba finds no writable place for its cache (RuntimeError "no locator available"; NUMBA_CACHE_DIR
+names one), or with ENABLED = False, every pass takes the tensor operations.
 """
 import numpy as np
 import torch
@@ -14,7 +15,7 @@ from .layers import layer_params
 try:
     from . import kernel
     ENABLED = True
-except ImportError:  # pragma: no cover - numba is in requirements.txt
+except (ImportError, RuntimeError):  # pragma: no cover - no numba, or nowhere to keep its cache
     kernel, ENABLED = None, False
 MAX_VALUES = 1 << 24  # values per pass the kernels count exactly (float32 counts); more take the tensor path
 
