@@ -12,11 +12,12 @@ import math
 import numpy as np
 import pytest
 import torch
+from torch import nn
 
-from bnviz import RunConfig, Stepper
+from bnviz import BatchNorm, RunConfig, Stepper
 from bnviz.capturing import compiled, kernel
 from bnviz.capturing.counting import PERCENTILES, order_statistics, quantiles
-from bnviz.capturing.hooks import CaptureOptions
+from bnviz.capturing.hooks import CaptureOptions, capture, raw_at
 from bnviz.capturing.sampling import Plan
 from bnviz.data.batches import to_float
 from bnviz.capturing.summaries import SATURATION
@@ -226,3 +227,70 @@ def test_per_channel_gather_matches_fancy_indexing_for_every_layout():
         _, image, where = plan.raw_picks
         N, C = shape[:2]
         np.testing.assert_array_equal(plan.per_channel(T).numpy(), T.reshape(N, C, -1)[image, :, where].t().numpy())
+
+
+def both_paths(make_model, inputs, options, train=True):
+    """Histories and newest raw values of a capture of `make_model()` fed `inputs`, on each CPU path."""
+    out = []
+    for fast in (True, False):
+        compiled.ENABLED = fast
+        try:
+            torch.manual_seed(0)
+            model = make_model().train(train)
+            with capture(model, options=options) as cap, torch.set_grad_enabled(train):
+                for step, X in enumerate(inputs):
+                    cap.context["step"] = step
+                    model(X)
+            cap.history.flush()
+        finally:
+            compiled.ENABLED = True
+        out.append((cap.history, {layer: raw_at(cap, layer) for layer in cap.layers}))
+    return out
+
+
+def assert_same(runs):
+    (a, raw_a), (b, raw_b) = runs
+    for layer in a.layers:
+        for field in a.fields(layer):
+            np.testing.assert_array_equal(a.column(layer, field), b.column(layer, field), err_msg=f"{layer} {field}")
+        for key in (raw_a[layer] or {}):
+            np.testing.assert_array_equal(raw_a[layer][key], raw_b[layer][key], err_msg=f"{layer} raw {key}")
+
+
+def test_divisions_by_zero_give_inf_or_nan_as_torch_does_not_an_error():
+    """gamma = 0 where x_hat is read back from the output (nn.SyncBatchNorm), eps = 0 on a constant
+    channel, and eval with eps = 0 and a zero moving variance: torch gives inf/NaN, and so must the
+    compiled path (numba's default error model would raise ZeroDivisionError)."""
+    opts = CaptureOptions(sample=None, raw_values=3, capture_eval=True)
+    g = torch.Generator().manual_seed(1)
+    X = [torch.randn(4, 3, 6, 6, generator=g) for _ in range(2)]
+
+    def sync_zero_gamma():
+        m = nn.Sequential(nn.Conv2d(3, 4, 3), nn.SyncBatchNorm(4))
+        nn.init.zeros_(m[1].weight)
+        return m
+    runs = both_paths(sync_zero_gamma, X, opts)
+    assert np.isnan(runs[0][0].column("1", "hist_x_hat")).sum() == 0  # NaN x_hat: in no cell
+    assert runs[0][0].column("1", "hist_x_hat")[-1].sum() == 0
+    assert_same(runs)
+    constant = [torch.ones(4, 2, 3, 3)]
+    assert_same(both_paths(lambda: nn.Sequential(BatchNorm(2, num_dims=4, eps=0.0)), constant, opts))
+
+    def eval_zero_var():
+        m = nn.Sequential(nn.BatchNorm2d(3, eps=0.0))
+        m[0].running_var.zero_()
+        return m
+    assert_same(both_paths(eval_zero_var, [X[0][:, :, :2, :2]], opts, train=False))
+
+
+def test_ranges_at_float32_limits_take_the_tensor_path_and_agree():
+    """A first pass near float32's largest values makes the range's constants infinite (and the
+    compiled per-width, 16x larger, overflows sooner at tiny ranges): both record the same."""
+    opts = CaptureOptions(sample=None, raw_values=0, capture_eval=True, bins=8)
+    huge = torch.tensor([2e38, -2e38, 1.0, 0.0]).reshape(2, 2, 1, 1).repeat(1, 1, 2, 2)
+    with_inf = huge.clone()
+    with_inf[0, 0, 0, 0], with_inf[1, 1, 0, 0] = -float("inf"), float("inf")
+    assert_same(both_paths(lambda: nn.Sequential(nn.BatchNorm2d(2)), [huge, with_inf], opts))
+    g = torch.Generator().manual_seed(2)
+    tiny = [torch.rand(4, 4, 4, 4, generator=g) * 5e-37 for _ in range(2)]
+    assert_same(both_paths(lambda: nn.Sequential(nn.BatchNorm2d(4)), tiny, opts))

@@ -6,6 +6,8 @@ sixty small tensor operations per layer and step. Without numba (it is in requir
 numba finds no writable place for its cache (RuntimeError "no locator available"; NUMBA_CACHE_DIR
 names one), or with ENABLED = False, every pass takes the tensor operations.
 """
+import math
+
 import numpy as np
 import torch
 
@@ -34,15 +36,15 @@ def summarise_pass(module, X, Y, mean, var, n, before, ranges, options, activati
 
     Returns numpy arrays (transfer.py stacks them): channels (9, C), (per-channel counts or None,
     counts), percentiles (2, 3), the share beyond `saturation` (None without one), raw values (a
-    dict, or None), and the quantities.
+    dict, or None), and the quantities. None where a histogram range is too wide or narrow for
+    float32 constants (then summaries takes the tensor path).
     """
     gamma, beta, moving_mean, moving_var, eps = layer_params(module)
     Q, used, C = 4 if activation is not None else 3, plan.used, X.shape[1]
     cache = plan.cells
     if "numpy" not in cache:  # the plan's index tensors as numpy arrays, for the kernels
-        every = plan.channel[:0]  # no positions: every value, in order
-        cache["numpy"] = tuple(t.numpy() for t in (plan.positions if plan.positions is not None else every,
-                                                  plan.channel, plan.raw_flat if plan.raw_picks else every))
+        none = np.empty(0, dtype=np.int64)  # no positions: every value, in order
+        cache["numpy"] = tuple(none if t is None else t.numpy() for t in (plan.positions, plan.channel, plan.raw_flat))
         cache["nan"] = np.full((2, C), np.nan, dtype=np.float32)  # a layer without one of its rows
     positions, channel, raw_flat = cache["numpy"]
     moving_before = before["moving_before"]
@@ -53,15 +55,19 @@ def summarise_pass(module, X, Y, mean, var, n, before, ranges, options, activati
                    before.get("x_hat_from_output", False), channels, shift_scale[0], shift_scale[1])
     k = len(raw_flat) // C
     values, raw = np.empty((Q, used), dtype=np.float32), np.empty((3, C, k), dtype=np.float32)
-    kernel.gather(X.numpy().reshape(-1), Y.numpy().reshape(-1), positions, channel, shift_scale[0], shift_scale[1],
-                  before.get("x_hat_from_output", False), values, raw_flat, max(k, 1), raw.reshape(3, -1))
+    kernel.gather(X.numpy().reshape(-1), Y.numpy().reshape(-1), positions, channel, math.prod(X.shape[2:]), shift_scale[0],
+                  shift_scale[1], before.get("x_hat_from_output", False), values, raw_flat, max(k, 1),
+                  raw.reshape(3, -1))
     tensors = torch.from_numpy(values)
     quantities = activation_and_ranges(tensors, tensors[2], ranges, options, activation)
     groups = C if options.raw_values else 1  # per channel too, for the newest passes: one counting pass
     key = ("compiled", tuple(ranges[q] for q in quantities), options.bins)
     if key not in cache:  # the histograms' constants, per_width SUB times the bin's
-        cache[key] = (np.array([lo for lo, _ in key[1]], dtype=np.float32),
-                      np.array([kernel.SUB * options.bins / (hi - lo) for lo, hi in key[1]], dtype=np.float32))
+        with np.errstate(over="ignore"):
+            cache[key] = (np.array([lo for lo, _ in key[1]], dtype=np.float32),
+                          np.array([kernel.SUB * options.bins / (hi - lo) for lo, hi in key[1]], dtype=np.float32))
+    if not (np.isfinite(cache[key][0]).all() and np.isfinite(cache[key][1]).all() and (cache[key][1] > 0).all()):
+        return None  # ranges near float32's limits: the tensor path counts them as it always did
     if ("compiled", used) not in plan.quantile:
         ranks, _, _, _, weights = quantile_ranks(used, plan.quantile)
         plan.quantile[("compiled", used)] = (np.array(ranks, dtype=np.int64), weights, np.array([0, 2]))

@@ -2,10 +2,11 @@
 channel rows, the sampled and raw values with their x_hat, every histogram, the percentiles and
 the saturation share of one pass, in three calls.
 
-The same work as tensor operations (summaries.py, the path CUDA takes) is some sixty small
-operations and a partial sort per layer and step: 34-48% of a LeNet step with torch's two threads
-on a 2-core CPU, 21-24% this way (bench/results/capture_cost.txt). Every number is the same
-(tests/test_capture_fast.py runs both paths on real images):
+The same work as tensor operations (summaries.py, the path of CUDA and other dtypes) is some sixty
+small operations and a partial sort per layer and step: 34-48% of a LeNet step with torch's two
+threads on a 2-core CPU, 21-24% this way (bench/results/capture_cost.txt). Every number is the
+same as the tensor path's on a CPU (tests/test_capture_fast.py runs both on real images; a NaN may
+differ in its sign bit; on CUDA the percentiles are interpolated in float32):
 - channel rows and x_hat = (source - shift[c]) * scale[c] in float32, as torch computes them;
 - a value v of row q falls in cell floor((v - lo_q) * per_width_q) + 1, clipped to the underflow
   (0) and overflow (bins + 1) cells, as counting.histograms(); NaN in none;
@@ -15,6 +16,7 @@ on a 2-core CPU, 21-24% this way (bench/results/capture_cost.txt). Every number 
   floating point, so its bin is exactly sub-bin // SUB, and a sub-bin's values are all below the
   next one's; the percentiles are interpolated between them in float64 (counting.interpolate).
 Compiled once per machine (cache=True keeps it beside this file, or in numba's user cache).
+error_model="numpy": a division by zero gives inf or NaN, as in torch (gamma = 0, eps = 0).
 """
 import numpy as np
 from numba import njit
@@ -23,7 +25,7 @@ SUB = 16  # sub-bins per bin, for the order statistics (a power of 2: see above)
 SHIFT = 4  # log2(SUB)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def prepare(mean, var, n, moving_before, moving_mean, moving_var, gamma, beta, eps, batch_stats, from_output,
             channels, shift, scale):
     """The record's (9, C) channel rows (summaries.CHANNEL_ROWS) and x_hat's shift and scale.
@@ -57,19 +59,20 @@ def prepare(mean, var, n, moving_before, moving_mean, moving_var, gamma, beta, e
             scale[c] = one / np.sqrt(moving_before[1, c] + e)
 
 
-@njit(cache=True, nogil=True)
-def gather(X, Y, positions, channel, shift, scale, from_output, values, raw_flat, raw_k, raw):
+@njit(cache=True, nogil=True, error_model="numpy")
+def gather(X, Y, positions, channel, inner, shift, scale, from_output, values, raw_flat, raw_k, raw):
     """The sampled values and the raw values of one pass, with their x_hat.
 
-    X, Y: the layer's input and output, flat float32; positions (n,): the sample's flat positions
-    (empty: every value, in order); channel (n,): their channels. values (Q, n) out: rows 0, 1, 2 :=
-    x, x_hat, y, x_hat = (source - shift[c]) * scale[c], source y when from_output, else x.
+    X, Y: the layer's input and output, flat float32 (N, C, inner) in memory order; positions (n,):
+    the sample's flat positions and channel (n,) their channels (both empty: every value, in order,
+    the channel then (i // inner) % C). values (Q, n) out: rows 0, 1, 2 := x, x_hat, y, x_hat =
+    (source - shift[c]) * scale[c], source y when from_output, else x.
     raw (3, C * raw_k) out: x, x_hat, y at raw_flat (raw_k positions per channel, channel by channel).
     """
-    every = positions.shape[0] == 0
+    every, C = positions.shape[0] == 0, shift.shape[0]
     for i in range(values.shape[1]):
         p = i if every else positions[i]
-        x, y, c = X[p], Y[p], channel[i]
+        x, y, c = X[p], Y[p], (i // inner) % C if every else channel[i]
         values[0, i] = x
         values[1, i] = ((y if from_output else x) - shift[c]) * scale[c]
         values[2, i] = y
@@ -81,7 +84,7 @@ def gather(X, Y, positions, channel, shift, scale, from_output, values, raw_flat
         raw[2, j] = y
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def summarise_values(values, channel, grouped, start, per_width, bins, rows, ranks, weights, threshold, sat_row,
                      counts, hist, subs, pct):
     """Histograms of every row, order statistics of `rows`, saturation count of row `sat_row`.
@@ -113,6 +116,10 @@ def summarise_values(values, channel, grouped, start, per_width, bins, rows, ran
                     subs[r, i] = -2
                 continue
             t = (v - lo) * pw  # float32; floor(t) clipped to -1 ... top, without a call to floor:
+            if t != t:  # inf - inf where the range itself is not finite (compiled.py then takes the tensor path)
+                if r >= 0:
+                    subs[r, i] = -2
+                continue
             if t < 0:
                 f = -1
             elif t >= top:
@@ -141,7 +148,7 @@ def summarise_values(values, channel, grouped, start, per_width, bins, rows, ran
     return np.float32(hits) / np.float32(n)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _order_statistics(row, subs, inside, ranks, out):
     """out[j] := the ranks[j]-th smallest of row (NaN last): sorted among its sub-bin's values only."""
     width = inside.shape[0]

@@ -52,7 +52,7 @@ class Plan:
     """
     shape: tuple
     positions: Optional[torch.Tensor]  # (used,) flat positions of the sample; None: every value
-    channel: torch.Tensor  # (used,) their channels
+    channel: Optional[torch.Tensor]  # (used,) their channels; None when not needed
     used: int  # values per quantity in the histograms and percentiles
     raw_picks: Optional[tuple] = None  # raw values: (index along a channel, image, position in it)
     raw_flat: Optional[torch.Tensor] = None  # (C * k,) their flat positions, channel by channel
@@ -65,7 +65,7 @@ class Plan:
         shape = tuple(shape)
         total, C = math.prod(shape), shape[1]
         positions, channel = sample_positions(shape, sample, device)
-        if positions is None:  # x_hat and the per-channel histograms need every value's channel
+        if positions is None and raw_values:  # per-channel histograms need every value's channel
             channel = channel_of(torch.arange(total, device=device), shape)
         used = total if positions is None else len(positions)
         raw_picks = raw_flat = None

@@ -108,9 +108,11 @@ def summarise(module, X, Y, before, ranges, options, activation=None, stream=Non
     if stream is None and use_compiled and compiled.takes(X, Y, plan):
         mean, var, _, n = channel_stats(X)
         saturation = SATURATION.get(activation[0]) if activation is not None else None
-        channels, counts, pct, share, raw, quantities = compiled.summarise_pass(
-            module, X, Y, mean, var, n, before, ranges, options, activation, saturation, plan)
-        return _record(X, plan, before, channels, counts, pct, share, quantities, n, raw)
+        done = compiled.summarise_pass(module, X, Y, mean, var, n, before, ranges, options, activation, saturation,
+                                       plan)
+        if done is not None:
+            channels, counts, pct, share, raw, quantities = done
+            return _record(X, plan, before, channels, counts, pct, share, quantities, n, raw)
     gamma, beta, moving_mean, moving_var, eps = layer_params(module)
     C = X.shape[1]
     flat = (lambda t: torch.full((1, C), float("nan"), device=X.device) if t is None else t.detach().reshape(1, -1))
