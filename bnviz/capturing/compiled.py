@@ -64,12 +64,14 @@ def summarise_pass(module, X, Y, mean, var, n, before, ranges, options, activati
     key = ("compiled", tuple(ranges[q] for q in quantities), options.bins)
     if key not in cache:  # the histograms' constants, per_width SUB times the bin's
         with np.errstate(over="ignore"):
-            cache[key] = (np.array([lo for lo, _ in key[1]], dtype=np.float32),
-                          np.array([kernel.SUB * options.bins / (hi - lo) for lo, hi in key[1]], dtype=np.float32))
-    if not (np.isfinite(cache[key][0]).all() and np.isfinite(cache[key][1]).all() and (cache[key][1] > 0).all()):
+            start = np.array([lo for lo, _ in key[1]], dtype=np.float32)
+            per_width = np.array([kernel.SUB * options.bins / (hi - lo) for lo, hi in key[1]], dtype=np.float32)
+        finite = np.isfinite(start).all() and np.isfinite(per_width).all() and (per_width > 0).all()
+        cache[key] = (start, per_width) if finite else None
+    if cache[key] is None:
         return None  # ranges near float32's limits: the tensor path counts them as it always did
     if ("compiled", used) not in plan.quantile:
-        ranks, _, _, _, weights = quantile_ranks(used, plan.quantile)
+        ranks, _, _, weights = quantile_ranks(used, plan.quantile)
         plan.quantile[("compiled", used)] = (np.array(ranks, dtype=np.int64), weights, np.array([0, 2]))
     (start, per_width), (ranks, weights, rows) = cache[key], plan.quantile[("compiled", used)]
     counts = np.empty((groups, Q, options.bins + 2), dtype=np.float32)
