@@ -1,7 +1,7 @@
 """summarise() for a float32 pass on a CPU: the wrapper around the compiled kernels (kernel.py).
 
-The same numbers as the tensor operations the other paths take (summaries.py), bit for bit
-(tests/test_capture_fast.py runs both on real images), in three compiled calls instead of some
+The same numbers as the tensor operations the other paths take (summaries.py), bit for bit but for
+a NaN's sign (tests/test_capture_fast.py runs both on real images), in three compiled calls instead of some
 sixty small tensor operations per layer and step. Without numba (it is in requirements.txt), where
 numba finds no writable place for its cache (RuntimeError "no locator available"; NUMBA_CACHE_DIR
 names one), or with ENABLED = False, every pass takes the tensor operations.
@@ -47,16 +47,16 @@ def summarise_pass(module, X, Y, mean, var, n, before, ranges, options, activati
         cache["numpy"] = tuple(none if t is None else t.numpy() for t in (plan.positions, plan.channel, plan.raw_flat))
         cache["nan"] = np.full((2, C), np.nan, dtype=np.float32)  # a layer without one of its rows
     positions, channel, raw_flat = cache["numpy"]
-    moving_before = before["moving_before"]
+    moving_before, from_output = before["moving_before"], before.get("x_hat_from_output", False)
     channels, shift_scale = np.empty((9, C), dtype=np.float32), np.empty((2, C), dtype=np.float32)
     kernel.prepare(mean.numpy(), var.numpy(), n, cache["nan"] if moving_before is None else moving_before.numpy(),
                    _numpy_of(moving_mean, cache, "mm"), _numpy_of(moving_var, cache, "mv"),
                    _numpy_of(gamma, cache, "gamma"), _numpy_of(beta, cache, "beta"), eps, before["batch_stats"],
-                   before.get("x_hat_from_output", False), channels, shift_scale[0], shift_scale[1])
+                   from_output, channels, shift_scale[0], shift_scale[1])
     k = len(raw_flat) // C
     values, raw = np.empty((Q, used), dtype=np.float32), np.empty((3, C, k), dtype=np.float32)
     kernel.gather(X.numpy().reshape(-1), Y.numpy().reshape(-1), positions, channel, math.prod(X.shape[2:]), shift_scale[0],
-                  shift_scale[1], before.get("x_hat_from_output", False), values, raw_flat, max(k, 1),
+                  shift_scale[1], from_output, values, raw_flat, max(k, 1),
                   raw.reshape(3, -1))
     tensors = torch.from_numpy(values)
     quantities = activation_and_ranges(tensors, tensors[2], ranges, options, activation)
